@@ -1,0 +1,61 @@
+"""What BertClassifier and TextEmbedder share: model, tokenizer, device, tags.
+
+Nothing here imports torch at module level: ``import sk_textrec`` stays light.
+"""
+
+import os
+from numbers import Integral
+
+import numpy as np
+
+from ..utils._device import resolve_device, resolve_precision
+from ..utils._optional import default_model_path
+from ..utils._sklearn_compat import Interval, StrOptions
+
+
+class HFEncoderMixin:
+    """Shared parameters and fit-time set-up of the HuggingFace-backed estimators."""
+
+    _shared_parameter_constraints = {
+        "model_name_or_path": [str, os.PathLike, None],
+        "max_length": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, None],
+        "precision": [StrOptions({"auto", "fp32", "bf16"})],
+        "trust_remote_code": ["boolean"],
+    }
+
+    def _model_source(self):
+        """The model folder or hub name; the packaged MiniLM when not given."""
+        if self.model_name_or_path is None:
+            return default_model_path()
+        return str(self.model_name_or_path)
+
+    def _set_up_runtime(self):
+        """Resolve ``device_`` and the autocast dtype, and load ``tokenizer_``."""
+        from transformers import AutoTokenizer
+
+        self.device_ = resolve_device(self.device)
+        self._autocast_dtype = resolve_precision(self.precision, self.device_)
+        self.tokenizer_ = AutoTokenizer.from_pretrained(
+            self._model_source(), trust_remote_code=self.trust_remote_code
+        )
+
+    def _tokenize(self, texts):
+        from ._data import tokenize
+
+        return tokenize(self.tokenizer_, texts, self.max_length)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+def restore_order(sorted_outputs, order):
+    """Undo ``outputs = f(rows[order])``: row ``order[i]`` gets output ``i``."""
+    outputs = np.empty_like(sorted_outputs)
+    outputs[order] = sorted_outputs
+    return outputs

@@ -1,0 +1,77 @@
+"""skorch callbacks that BertClassifier adds to its net."""
+
+from skorch.callbacks import Callback, LRScheduler
+
+
+class StopTraining(Exception):
+    """Raised by :class:`EarlyStopping`; caught by BertClassifier.fit.
+
+    skorch's own EarlyStopping raises KeyboardInterrupt, which makes a real
+    Ctrl-C look like a planned stop. A dedicated exception keeps them apart.
+    """
+
+
+class EarlyStopping(Callback):
+    """Stop when ``valid_loss`` has not improved for ``patience`` epochs.
+
+    The best weights are kept (on the CPU) and restored when training ends.
+    """
+
+    def __init__(self, patience, monitor="valid_loss"):
+        self.patience = patience
+        self.monitor = monitor
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_score_ = float("inf")
+        self.best_epoch_ = 0
+        self.misses_ = 0
+        self.best_weights_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        score = net.history[-1, self.monitor]
+        epoch = net.history[-1, "epoch"]
+        if score < self.best_score_:
+            self.best_score_, self.best_epoch_, self.misses_ = score, epoch, 0
+            self.best_weights_ = {
+                name: tensor.detach().to("cpu", copy=True)
+                for name, tensor in net.module_.state_dict().items()
+            }
+            return
+        self.misses_ += 1
+        if self.misses_ >= self.patience:
+            if net.verbose:
+                print(
+                    f"Stopping: {self.monitor} has not improved for {self.patience} "
+                    f"epochs; restoring the weights of epoch {self.best_epoch_}."
+                )
+            raise StopTraining
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_weights_ is not None and self.best_epoch_ != net.history[-1, "epoch"]:
+            net.module_.load_state_dict(self.best_weights_)
+        # The copy has served its purpose; keeping it would double the pickle.
+        self.best_weights_ = None
+
+
+class WarmupLinearSchedule(LRScheduler):
+    """Linear warm-up then linear decay to 0, stepped every batch.
+
+    A skorch LRScheduler around ``transformers.get_linear_schedule_with_warmup``
+    that does not pickle its torch scheduler: that object references the
+    optimizer and with it a second copy of every weight.
+    """
+
+    def __init__(self, num_warmup_steps, num_training_steps):
+        from transformers import get_linear_schedule_with_warmup
+
+        super().__init__(
+            policy=get_linear_schedule_with_warmup,
+            step_every="batch",
+            num_warmup_steps=num_warmup_steps,
+            num_training_steps=num_training_steps,
+        )
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["lr_scheduler_"] = None
+        return state

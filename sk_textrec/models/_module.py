@@ -1,0 +1,119 @@
+"""The torch module that BertClassifier trains: a HuggingFace encoder + a head."""
+
+import contextlib
+
+import torch
+from torch import nn
+
+
+def mean_pool(last_hidden_state, attention_mask):
+    """Mean of the token vectors over the attention mask (sentence-transformers)."""
+    mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
+    summed = (last_hidden_state * mask).sum(dim=1)
+    return summed / mask.sum(dim=1).clamp_min(1e-9)
+
+
+@contextlib.contextmanager
+def _no_progress_bars():
+    """Silence transformers' weight-loading bars for this call only."""
+    from transformers.utils import logging
+
+    was_enabled = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            logging.enable_progress_bar()
+
+
+def load_encoder(model_name_or_path, trust_remote_code):
+    """Load a pretrained encoder (no task head), quietly."""
+    from transformers import AutoModel
+
+    with _no_progress_bars():
+        return AutoModel.from_pretrained(
+            model_name_or_path, trust_remote_code=trust_remote_code
+        )
+
+
+def autocast_context(device, dtype):
+    """Autocast to ``dtype`` on ``device``'s type, or nothing for fp32 (None)."""
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=torch.device(device).type, dtype=dtype)
+
+
+def freeze_parameters(encoder, freeze):
+    """Stop gradients into the embeddings, the lower ``freeze`` layers, or all."""
+    if freeze is None:
+        return
+    if freeze == "encoder":
+        modules = [encoder]
+    else:
+        n_layers = 0 if freeze == "embeddings" else freeze
+        layers = _encoder_layers(encoder)
+        if n_layers > len(layers):
+            raise ValueError(
+                f"The 'freeze' parameter asks for {n_layers} frozen layers but the "
+                f"encoder has only {len(layers)}."
+            )
+        modules = [encoder.get_input_embeddings(), *layers[:n_layers]]
+        if hasattr(encoder, "embeddings"):
+            modules.append(encoder.embeddings)
+    for module in modules:
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+
+
+def _encoder_layers(encoder):
+    for path in ("encoder.layer", "transformer.layer", "layers", "encoder.layers"):
+        module = encoder
+        try:
+            for name in path.split("."):
+                module = getattr(module, name)
+        except AttributeError:
+            continue
+        return list(module)
+    raise ValueError(
+        f"Cannot find the transformer layers of {type(encoder).__name__} to freeze "
+        "an int number of them; use freeze='embeddings' or 'encoder'."
+    )
+
+
+class TextClassificationModule(nn.Module):
+    """Encoder, mean (or [CLS]) pooling, dropout and a linear head.
+
+    Mean pooling is the default because sentence encoders such as
+    all-MiniLM-L6-v2 were trained with it; their [CLS] vector carries less.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path,
+        n_classes,
+        pooling="mean",
+        dropout=0.1,
+        freeze=None,
+        trust_remote_code=False,
+        autocast_dtype=None,
+    ):
+        super().__init__()
+        self.encoder = load_encoder(model_name_or_path, trust_remote_code)
+        freeze_parameters(self.encoder, freeze)
+        self.pooling = pooling
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.config.hidden_size, n_classes)
+        self.autocast_dtype = autocast_dtype
+
+    def forward(self, input_ids, attention_mask):
+        with autocast_context(input_ids.device, self.autocast_dtype):
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            if self.pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                pooled = mean_pool(hidden, attention_mask)
+            logits = self.head(self.dropout(pooled))
+        return logits.float()

@@ -1,0 +1,9 @@
+"""Utilities: the text-aware estimator checks and a tiny BERT for tests.
+
+The compliance suite lives in :mod:`sk_textrec.utils.estimator_checks`.
+"""
+
+from ._testing import make_tiny_bert
+from ._validation import check_text_input
+
+__all__ = ["check_text_input", "make_tiny_bert"]

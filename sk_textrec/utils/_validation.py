@@ -31,12 +31,17 @@ def _as_1d_object_array(X, input_name):
             f"{input_name} must be a list, 1-D numpy array, pandas Series or one-column "
             f"DataFrame of strings; got {_describe_container(X)}."
         )
-    # dtype=object keeps every item as given (no silent str() conversion).
-    array = np.empty(len(X), dtype=object)
+    # dtype=object keeps every item as given (no silent str() conversion);
+    # nested lists of equal length become 2-D and are checked as columns.
     try:
-        array[:] = list(X)
-    except ValueError:
         array = np.asarray(X, dtype=object)
+    except ValueError:  # ragged nesting: keep the items, reported as non-strings
+        array = np.empty(len(X), dtype=object)
+        array[:] = list(X)
+    return _check_one_column(array, input_name)
+
+
+def _check_one_column(array, input_name):
     if array.ndim == 2:
         if array.shape[1] != 1:
             raise ValueError(

@@ -1,0 +1,106 @@
+"""Tests of TextEmbedder."""
+
+import pickle
+
+import numpy as np
+import pytest
+from joblib import Memory
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from sk_textrec import TextEmbedder, make_pipeline
+
+torch = pytest.importorskip("torch")
+
+
+def test_text_embedder_shape_dtype_and_names(tiny_bert, reviews):
+    """Check that transform returns float32 rows of the model's width, with feature names."""
+    texts, _ = reviews
+    embedder = TextEmbedder(tiny_bert).fit(texts)
+    X = embedder.transform(texts)
+    assert X.shape == (len(texts), 32) and X.dtype == np.float32
+    assert embedder.get_feature_names_out().tolist()[:2] == ["textembedder0", "textembedder1"]
+    assert len(embedder.get_feature_names_out()) == X.shape[1]
+
+
+def test_text_embedder_normalize(tiny_bert, reviews):
+    """Check that normalize=True gives unit rows and normalize=False the raw mean pooling."""
+    texts, _ = reviews
+    unit = TextEmbedder(tiny_bert).fit(texts).transform(texts)
+    raw = TextEmbedder(tiny_bert, normalize=False).fit(texts).transform(texts)
+    assert np.allclose(np.linalg.norm(unit, axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(np.linalg.norm(raw, axis=1), 1.0)
+    assert np.allclose(raw / np.linalg.norm(raw, axis=1, keepdims=True), unit, atol=1e-5)
+
+
+def test_text_embedder_independent_of_batching(tiny_bert, reviews):
+    """Check that a text's embedding does not depend on its batch or position."""
+    texts, _ = reviews
+    embedder = TextEmbedder(tiny_bert, batch_size=5).fit(texts)
+    together = embedder.transform(texts)
+    alone = np.vstack([embedder.transform([text]) for text in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_text_embedder_memory_caches_embeddings(tiny_bert, reviews, tmp_path, monkeypatch):
+    """Check that a memory cache encodes the same texts once, keyed by the settings."""
+    texts, _ = reviews
+    calls = []
+    original = TextEmbedder._embed_uncached
+    monkeypatch.setattr(TextEmbedder, "_embed_uncached",
+                        lambda self, t: calls.append(len(t)) or original(self, t))
+    memory = Memory(tmp_path, verbose=0)
+    first = TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts)
+    second = TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts)
+    assert np.array_equal(first, second) and calls == [len(texts)]
+    TextEmbedder(tiny_bert, memory=memory, normalize=False).fit(texts).transform(texts)
+    TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts[:5])
+    assert calls == [len(texts), len(texts), 5]
+
+
+def test_text_embedder_in_pipeline(tiny_bert, reviews):
+    """Check that TextEmbedder + LogisticRegression works as a pipeline."""
+    texts, y = reviews
+    pipe = make_pipeline(TextEmbedder(tiny_bert), LogisticRegression(), device="cpu")
+    assert pipe.fit(texts, y).predict(texts).shape == (len(texts),)
+
+
+def test_text_embedder_not_fitted_and_bad_input(tiny_bert):
+    """Check that transform needs fit and that bad texts raise clear errors."""
+    with pytest.raises(NotFittedError):
+        TextEmbedder(tiny_bert).transform(["a"])
+    embedder = TextEmbedder(tiny_bert).fit(["a"])
+    with pytest.raises(ValueError, match="missing text"):
+        embedder.transform(["a", None])
+    with pytest.raises(TypeError, match="row 0 is bytes"):
+        embedder.transform([b"bytes"])
+
+
+def test_text_embedder_pickle_round_trip(tiny_bert, reviews, monkeypatch):
+    """Check that pickles reproduce embeddings, also for a model saved from a GPU."""
+    texts, _ = reviews
+    embedder = TextEmbedder(tiny_bert).fit(texts)
+    expected = embedder.transform(texts)
+    assert np.array_equal(pickle.loads(pickle.dumps(embedder)).transform(texts), expected)
+    embedder.device_ = "cuda"  # as if fitted on a GPU
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(pickle.dumps(embedder))
+    assert restored.device_ == "cpu"
+    assert np.array_equal(restored.transform(texts), expected)
+
+
+def test_text_embedder_matches_sentence_transformers(minilm_path):
+    """Check that the default settings reproduce sentence-transformers' all-MiniLM-L6-v2."""
+    st = pytest.importorskip("sentence_transformers")
+    texts = ["This dress fits perfectly and the fabric is soft.", "", "Returned it 😞",
+             "质量很好", "short " * 300]
+    expected = st.SentenceTransformer(minilm_path, device="cpu").encode(texts)
+    ours = TextEmbedder(minilm_path, device="cpu").fit(texts).transform(texts)
+    assert np.allclose(ours, expected, atol=1e-5)
+
+
+def test_text_embedder_default_model_is_packaged_minilm(minilm_path):
+    """Check that the default model is the packaged MiniLM (384 dimensions)."""
+    embedder = TextEmbedder().fit(["a"])
+    assert embedder.n_features_out_ == 384
+    assert embedder._model_source() == minilm_path

@@ -1,0 +1,77 @@
+"""Tests of the imbalance-aware training losses."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+from sk_textrec.models._losses import (  # noqa: E402
+    WeightedLoss,
+    criterion_params,
+    effective_number_weights,
+)
+
+
+def _batch(seed=0, n=8, n_classes=3):
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n, n_classes, generator=generator)
+    labels = torch.randint(0, n_classes, (n,), generator=generator)
+    return logits, {"label": labels, "weight": torch.ones(n)}
+
+
+def test_weighted_loss_unit_weights_is_cross_entropy():
+    """Check that unit class and sample weights give plain cross-entropy."""
+    logits, target = _batch()
+    loss = WeightedLoss(np.ones(3))(logits, target)
+    assert torch.allclose(loss, F.cross_entropy(logits, target["label"]))
+
+
+def test_weighted_loss_class_weights_scale_rows():
+    """Check that class weights multiply each row's loss by its class's weight."""
+    logits, target = _batch()
+    class_weight = np.array([1.0, 2.0, 0.5])
+    loss = WeightedLoss(class_weight)(logits, target)
+    rows = F.cross_entropy(logits, target["label"], reduction="none")
+    expected = (rows * torch.tensor(class_weight, dtype=torch.float32)[target["label"]]).mean()
+    assert torch.allclose(loss, expected)
+
+
+def test_weighted_loss_sample_weights_are_a_weighted_mean():
+    """Check that sample weights give the weighted mean of the row losses."""
+    logits, target = _batch()
+    target["weight"] = torch.arange(1.0, 9.0)
+    loss = WeightedLoss(np.ones(3))(logits, target)
+    rows = F.cross_entropy(logits, target["label"], reduction="none")
+    assert torch.allclose(loss, (rows * target["weight"]).sum() / target["weight"].sum())
+
+
+def test_focal_loss_down_weights_easy_rows():
+    """Check that focal loss with gamma=0 is cross-entropy and larger gamma lowers it."""
+    logits, target = _batch()
+    losses = [WeightedLoss(np.ones(3), gamma=g)(logits, target).item() for g in (0, 1, 2, 5)]
+    assert losses[0] == pytest.approx(F.cross_entropy(logits, target["label"]).item(), rel=1e-6)
+    assert all(a > b for a, b in zip(losses, losses[1:]))
+
+
+def test_effective_number_weights_favour_rare_classes():
+    """Check that rarer classes get larger class-balanced weights, more so as beta grows."""
+    counts = [900, 90, 10]
+    for beta in (0.9, 0.99, 0.999):
+        weights = effective_number_weights(counts, beta)
+        assert weights[0] < weights[1] < weights[2]
+        assert weights.mean() == pytest.approx(1.0)
+    ratio = [effective_number_weights(counts, b)[2] / effective_number_weights(counts, b)[0]
+             for b in (0.9, 0.99, 0.999)]
+    assert ratio[0] < ratio[1] < ratio[2]
+    assert np.allclose(effective_number_weights(counts, 0.0), 1.0)
+
+
+def test_logit_adjusted_loss_adds_scaled_log_prior():
+    """Check that the logit-adjusted loss is cross-entropy on logits + tau * log(prior)."""
+    logits, target = _batch()
+    counts = np.array([60, 30, 10])
+    params = criterion_params("logit_adjusted", np.ones(3), counts, gamma=0, beta=0, tau=1.5)
+    loss = WeightedLoss(**params)(logits, target)
+    offsets = torch.tensor(1.5 * np.log(counts / counts.sum()), dtype=torch.float32)
+    assert torch.allclose(loss, F.cross_entropy(logits + offsets, target["label"]))

@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "$(TORCH_SPEC)"
+	$(PIP) install --quiet $(TORCH_SPEC)
 
 install-model: $(VENV)/bin/python
 	$(PIP) install --quiet -e ".[model]"

@@ -16,6 +16,24 @@ def shared_data_dir():
     return Path(os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread_for_tiny_models(request):
+    """Run tests on one torch thread, except those marked slow (the real MiniLM).
+
+    Tiny models spend their time in per-operation overhead, which a second thread
+    only adds to (about 10x slower on a busy 2-core machine).
+    """
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    import torch
+
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert():
     """Folder of a tiny random BERT (a few thousand parameters)."""

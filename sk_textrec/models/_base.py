@@ -13,6 +13,10 @@ from ..utils._optional import default_model_path
 from ..utils._sklearn_compat import Interval, StrOptions
 
 
+# transformers' placeholder for "no limit known" is int(1e30).
+_UNSET_TOKENIZER_LIMIT = int(1e20)
+
+
 class HFEncoderMixin:
     """Shared parameters and fit-time set-up of the HuggingFace-backed estimators."""
 
@@ -32,19 +36,28 @@ class HFEncoderMixin:
         return str(self.model_name_or_path)
 
     def _set_up_runtime(self):
-        """Resolve ``device_`` and the autocast dtype, and load ``tokenizer_``."""
-        from transformers import AutoTokenizer
+        """Resolve ``device_``, the autocast dtype, ``tokenizer_`` and ``max_length_``."""
+        from transformers import AutoConfig, AutoTokenizer
 
         self.device_ = resolve_device(self.device)
         self._autocast_dtype = resolve_precision(self.precision, self.device_)
+        source = self._model_source()
         self.tokenizer_ = AutoTokenizer.from_pretrained(
-            self._model_source(), trust_remote_code=self.trust_remote_code
+            source, trust_remote_code=self.trust_remote_code
         )
+        config = AutoConfig.from_pretrained(source, trust_remote_code=self.trust_remote_code)
+        # A longer max_length than the model has positions would crash on long
+        # texts; the tokenizer's own limit (if set) accounts for offsets such as
+        # RoBERTa's two reserved positions.
+        limits = [self.max_length, getattr(config, "max_position_embeddings", self.max_length)]
+        if self.tokenizer_.model_max_length < _UNSET_TOKENIZER_LIMIT:
+            limits.append(self.tokenizer_.model_max_length)
+        self.max_length_ = int(min(limits))
 
     def _tokenize(self, texts):
         from ._data import tokenize
 
-        return tokenize(self.tokenizer_, texts, self.max_length)
+        return tokenize(self.tokenizer_, texts, self.max_length_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -103,6 +103,8 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         The tokenizer of the model.
     device_ : str
         The device the model was trained on.
+    max_length_ : int
+        ``max_length``, capped at the number of positions the model has.
     class_weight_ : ndarray of shape (n_classes,)
         Class weights used in the loss (before class-balanced re-weighting).
     n_epochs_ : int

@@ -61,6 +61,8 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         Its tokenizer.
     device_ : str
         The device the encoder runs on.
+    max_length_ : int
+        ``max_length``, capped at the number of positions the model has.
     n_features_out_ : int
         Dimension of the embeddings.
 
@@ -150,7 +152,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         check_is_fitted(self, "model_")
         texts = check_text_input(X)
         embed = check_memory(self.memory).cache(_embed, ignore=["embedder"])
-        return embed(self, texts, self._model_identity(), self.max_length, self.normalize)
+        return embed(self, texts, self._model_identity(), self.max_length_, self.normalize)
 
     def _model_identity(self):
         """The model's name, or for a folder its path with its files' sizes and times."""

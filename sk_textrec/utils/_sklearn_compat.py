@@ -12,11 +12,28 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight
 
+
+# The two testing helpers below are imported on first use: their modules import
+# pytest and every scikit-learn estimator, which `import sk_textrec` must not pay.
+def _get_check_estimator_ids(obj):
+    from sklearn.utils._test_common.instance_generator import _get_check_estimator_ids
+
+    return _get_check_estimator_ids(obj)
+
+
+def set_random_state(estimator, random_state=0):
+    from sklearn.utils._testing import set_random_state
+
+    return set_random_state(estimator, random_state)
+
+
 __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",
+    "_get_check_estimator_ids",
+    "set_random_state",
     "validate_params",
 ]

@@ -104,3 +104,10 @@ def test_text_embedder_default_model_is_packaged_minilm(minilm_path):
     embedder = TextEmbedder().fit(["a"])
     assert embedder.n_features_out_ == 384
     assert embedder._model_source() == minilm_path
+
+
+def test_text_embedder_caps_max_length_at_model_positions(tiny_bert):
+    """Check that texts longer than the model's positions are truncated, not a crash."""
+    embedder = TextEmbedder(tiny_bert, max_length=10_000).fit(["a"])
+    assert embedder.max_length_ == 128  # the tiny BERT's max_position_embeddings
+    assert embedder.transform(["great " * 300]).shape == (1, 32)

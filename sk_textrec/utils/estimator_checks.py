@@ -19,6 +19,7 @@ Outputs compared after refitting, pickling or re-batching must agree to within
 
 import pickle
 import re
+from collections import Counter
 import warnings
 from contextlib import contextmanager
 from functools import partial
@@ -66,6 +67,8 @@ __all__ = [
     "check_text_pickle",
     "check_text_sample_order_invariance",
     "check_text_sampler_fit_resample",
+    "check_text_sampler_sample_indices",
+    "check_text_sampler_strategy_counts",
     "check_text_two_columns_raises",
     "check_text_unfitted_raises",
     "check_text_unusual_text",
@@ -468,9 +471,7 @@ def check_text_sampler_fit_resample(name, sampler_orig):
 
     The texts must be strings and the labels must all be labels of the input.
     """
-    X, y = _text_data()
-    keep = np.flatnonzero(y == "pos").tolist() + np.flatnonzero(y == "neg")[:4].tolist()
-    X, y = [X[i] for i in keep], y[keep]  # imbalanced, so that a sampler has work to do
+    X, y = _imbalanced_text_data()
     for container_name, container in _containers().items():
         sampler, X_given = clone(sampler_orig), container(X)
         set_random_state(sampler)
@@ -487,6 +488,75 @@ def check_text_sampler_fit_resample(name, sampler_orig):
         assert all(isinstance(text, str) for text in texts), f"{name} returned non-string texts."
         unknown = set(np.asarray(y_res).tolist()) - set(y.tolist())
         assert not unknown, f"{name}.fit_resample returned labels {sorted(unknown)} not in y."
+
+
+def _imbalanced_text_data():
+    """All positive rows and 4 negative ones, so that a sampler has work to do."""
+    X, y = _text_data()
+    keep = np.flatnonzero(y == "pos").tolist() + np.flatnonzero(y == "neg")[:4].tolist()
+    return [X[i] for i in keep], y[keep]
+
+
+def check_text_sampler_strategy_counts(name, sampler_orig):
+    """Check that the class counts after resampling follow ``sampling_strategy_``.
+
+    Over-samplers add ``sampling_strategy_[c]`` rows to class ``c``, under-samplers
+    keep that many, cleaning samplers only remove rows of the classes it names;
+    other classes keep their count.
+    """
+    X, y = _imbalanced_text_data()
+    sampler = clone(sampler_orig)
+    set_random_state(sampler)
+    _, y_res = sampler.fit_resample(X, y)
+    before, after = Counter(y.tolist()), Counter(np.asarray(y_res).tolist())
+    kind, strategy = sampler._sampling_type, sampler.sampling_strategy_
+    if kind == "bypass":  # the strategy is a wrapped sampler's, not checkable here
+        return
+    for label, count in before.items():
+        if label not in strategy:
+            expected = count
+        elif kind == "over-sampling":
+            expected = count + strategy[label]
+        elif kind == "under-sampling":
+            expected = strategy[label]
+        else:  # clean-sampling removes an unknown number of rows
+            assert after[label] <= count, f"{name} (cleaning) added rows of class {label!r}."
+            continue
+        assert after[label] == expected, (
+            f"{name} left {after[label]} rows of class {label!r}; with "
+            f"sampling_strategy_={strategy} it should leave {expected}."
+        )
+
+
+def check_text_sampler_sample_indices(name, sampler_orig):
+    """Check that ``sample_indices_`` points at the input row of every kept or copied row.
+
+    A sampler whose tags declare ``sample_indices`` must set it; rows it maps must
+    carry their source's label, and their source's text unless they are generated
+    (``augmented_mask_`` True).
+    """
+    X, y = _imbalanced_text_data()
+    sampler = clone(sampler_orig)
+    set_random_state(sampler)
+    X_res, y_res = sampler.fit_resample(X, y)
+    sampler_tags = getattr(get_tags(sampler), "sampler_tags", None)
+    if sampler_tags is None or not sampler_tags.sample_indices:
+        return
+    indices = np.asarray(sampler.sample_indices_)
+    assert len(indices) == len(y_res), (
+        f"{name}.sample_indices_ has {len(indices)} entries for {len(y_res)} rows."
+    )
+    generated = np.asarray(getattr(sampler, "augmented_mask_", np.zeros(len(indices), bool)))
+    texts = np.asarray(X_res, dtype=object).reshape(-1)
+    for row, source in enumerate(indices):
+        assert np.asarray(y_res)[row] == y[source], (
+            f"{name}: row {row} has label {np.asarray(y_res)[row]!r} but its source row "
+            f"{source} has {y[source]!r}; samplers must not change labels."
+        )
+        if not generated[row]:
+            assert texts[row] == X[source], (
+                f"{name}: row {row} should be a copy of input row {source}."
+            )
 
 
 # -- running the checks ------------------------------------------------------
@@ -543,6 +613,8 @@ def _yield_checks(estimator):
             yield check_text_classifier_multiclass
     if sampler:  # imbalanced-learn style: fit_resample(X, y) -> X_res, y_res
         yield check_text_sampler_fit_resample
+        yield check_text_sampler_strategy_counts
+        yield check_text_sampler_sample_indices
 
 
 def _checks(estimator):

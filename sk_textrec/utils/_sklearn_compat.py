@@ -11,7 +11,16 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.metrics._scorer import _BaseScorer
+from sklearn.utils._param_validation import RealNotInt
+from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.metaestimators import _BaseComposition
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    _estimator_has,
+    _num_samples,
+)
 
 
 # The two testing helpers below are imported on first use: their modules import
@@ -29,7 +38,14 @@ def set_random_state(estimator, random_state=0):
 
 
 __all__ = [
+    "_BaseComposition",
     "HasMethods",
+    "RealNotInt",
+    "_BaseScorer",
+    "_check_method_params",
+    "_estimator_has",
+    "_num_samples",
+    "_routing_enabled",
     "Interval",
     "InvalidParameterError",
     "StrOptions",

@@ -5,8 +5,27 @@ loaded when an estimator is fitted.
 """
 
 from .models import BertClassifier, TextEmbedder
+from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
 from .pipeline import make_pipeline, set_device
+from .under_sampling import (
+    EmbeddingSpaceSampler,
+    LabelNoiseUnderSampler,
+    NearDuplicateUnderSampler,
+    RandomTextUnderSampler,
+)
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BertClassifier", "TextEmbedder", "make_pipeline", "set_device", "__version__"]
+__all__ = [
+    "AugmentationOverSampler",
+    "BertClassifier",
+    "EmbeddingSpaceSampler",
+    "LabelNoiseUnderSampler",
+    "NearDuplicateUnderSampler",
+    "RandomTextOverSampler",
+    "RandomTextUnderSampler",
+    "TextEmbedder",
+    "__version__",
+    "make_pipeline",
+    "set_device",
+]

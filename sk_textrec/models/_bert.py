@@ -130,8 +130,8 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
     >>> labels = ["pos", "neg"] * 8
     >>> clf = BertClassifier(make_tiny_bert(), loss="focal", max_epochs=2,
     ...                      lr=1e-3, random_state=0).fit(texts, labels)
-    >>> clf.classes_
-    array(['neg', 'pos'], dtype=object)
+    >>> clf.classes_.tolist()
+    ['neg', 'pos']
     >>> clf.predict_proba(["love it"]).shape
     (1, 2)
     """

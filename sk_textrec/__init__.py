@@ -4,6 +4,7 @@ Importing the package does not import torch, transformers or skorch; they are
 loaded when an estimator is fitted.
 """
 
+from .model_selection import ThresholdCurveDisplay, ThresholdTunedClassifier
 from .models import BertClassifier, TextEmbedder
 from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
 from .pipeline import make_pipeline, set_device
@@ -25,6 +26,8 @@ __all__ = [
     "RandomTextOverSampler",
     "RandomTextUnderSampler",
     "TextEmbedder",
+    "ThresholdCurveDisplay",
+    "ThresholdTunedClassifier",
     "__version__",
     "make_pipeline",
     "set_device",

@@ -68,7 +68,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from _common import REPO_ROOT, cpu_model, shared_data_dir, usable_cores
+
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_augmentation_speed.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
 DEFAULT_COMPARE_DIR = Path(tempfile.gettempdir()) / "sk_textrec_compare"
@@ -108,8 +109,7 @@ COMPARE_PACKAGES = [
 
 def default_data_path():
     """``$SK_TEXTREC_DATA_DIR`` or ``../shared/data`` beside the checkout, + dev.csv."""
-    data_dir = os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data")
-    return Path(data_dir) / DATA_RELATIVE
+    return shared_data_dir() / DATA_RELATIVE
 
 
 def load_texts(path, n_texts, n_warmup, seed):
@@ -583,21 +583,7 @@ def measure(library, key, settings, factory, runner, texts, warmup, args, distan
 # ------------------------------------------------------------------ environment
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def machine_description():
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
     versions = {name: library_version(dist) for name, dist in (
         ("sk_textrec", "sk-textrec"), ("nlpaug", "nlpaug"), ("textattack", "textattack"),
         ("nltk", "nltk"), ("gensim", "gensim"), ("flair", "flair"), ("numpy", "numpy"),
@@ -605,7 +591,7 @@ def machine_description():
     return {
         "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
-        "usable_cores": usable_cores,
+        "usable_cores": usable_cores(),
         "versions": versions,
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -59,7 +59,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from _common import REPO_ROOT, cpu_model, shared_data_dir, usable_cores
+
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_inference.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
 MIN_WORDS, MAX_WORDS = 10, 60
@@ -73,8 +74,7 @@ TARGETS = {"c_over_a": 3.0, "c_over_b": 1.2}
 
 def default_data_path():
     """``$SK_TEXTREC_DATA_DIR`` or ``../shared/data`` beside the checkout, + dev.csv."""
-    data_dir = os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data")
-    return Path(data_dir) / DATA_RELATIVE
+    return shared_data_dir() / DATA_RELATIVE
 
 
 def word_count(text):
@@ -272,27 +272,13 @@ def best_matmul_gflops(m, k, n, repeats=10):
 # ------------------------------------------------------------------ environment
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def machine_description():
     import transformers
 
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
     return {
         "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
-        "usable_cores": usable_cores,
+        "usable_cores": usable_cores(),
         "torch_num_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "transformers": transformers.__version__,

@@ -53,7 +53,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from _common import REPO_ROOT, cpu_model, shared_data_dir, usable_cores
+
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_rebalancing.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
 N_FOLDS = 5
@@ -65,8 +66,7 @@ CV_SEED = 0
 
 def default_data_path():
     """``$SK_TEXTREC_DATA_DIR`` or ``../shared/data`` beside the checkout, + dev.csv."""
-    data_dir = os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data")
-    return Path(data_dir) / DATA_RELATIVE
+    return shared_data_dir() / DATA_RELATIVE
 
 
 def load_task(path, n_rows, seed):
@@ -252,23 +252,9 @@ def run_fold(name, fold, train, test, X, y, args):
 # ------------------------------------------------------------------ environment
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def machine_description(n_jobs):
     from importlib.metadata import version
 
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
     versions = {}
     for name, dist in (("sk_textrec", "sk-textrec"), ("scikit-learn", "scikit-learn"),
                        ("imbalanced-learn", "imbalanced-learn"), ("cleanlab", "cleanlab"),
@@ -281,7 +267,7 @@ def machine_description(n_jobs):
     return {
         "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
-        "usable_cores": usable_cores,
+        "usable_cores": usable_cores(),
         "n_jobs": n_jobs,
         "versions": versions,
         "python": platform.python_version(),

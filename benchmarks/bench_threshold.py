@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from _common import REPO_ROOT, shared_data_dir
 
 
 class _ScoreEcho:
@@ -200,7 +200,7 @@ def _table(rows, columns):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_data = os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data")
+    default_data = shared_data_dir()
     parser.add_argument("--data", type=Path, default=Path(default_data), help="shared data folder")
     parser.add_argument("--quick", action="store_true", help="subsample the data, smaller n for speed")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "bench_threshold.json")

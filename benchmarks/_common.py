@@ -1,0 +1,31 @@
+"""What every benchmark script shares: where the data is and what machine ran it."""
+
+import os
+import platform
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir():
+    """``$SK_TEXTREC_DATA_DIR``, or ``../shared/data`` beside the checkout."""
+    return Path(os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+
+
+def cpu_model():
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores():
+    """Cores this process may run on (its affinity), else all cores."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count()

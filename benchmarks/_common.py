@@ -1,5 +1,6 @@
 """What every benchmark script shares: where the data is and what machine ran it."""
 
+import json
 import os
 import platform
 from pathlib import Path
@@ -29,3 +30,13 @@ def usable_cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count()
+
+
+def publish(payload, report, output):
+    """Print the markdown ``report`` and write it with ``payload`` as JSON to ``output``."""
+    print()
+    print(report)
+    payload["markdown"] = report
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"\nwrote {output}")

@@ -49,7 +49,6 @@ torch's thread count is left at its default and recorded.
 import argparse
 import csv
 import datetime
-import json
 import os
 import platform
 import sys
@@ -59,7 +58,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import REPO_ROOT, cpu_model, shared_data_dir, usable_cores
+from _common import REPO_ROOT, cpu_model, publish, shared_data_dir, usable_cores
 
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_inference.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
@@ -419,14 +418,9 @@ def main(argv=None):
     }
     machine = machine_description()
     report = markdown_report(results, summary, machine)
-    print()
-    print(report)
-
-    args.output.parent.mkdir(parents=True, exist_ok=True)
     payload = {"machine": machine, "summary": summary, "results": results,
-               "model": str(args.model), "markdown": report}
-    args.output.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\nwrote {args.output}")
+               "model": str(args.model)}
+    publish(payload, report, args.output)
 
 
 if __name__ == "__main__":

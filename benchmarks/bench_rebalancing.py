@@ -53,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT, cpu_model, shared_data_dir, usable_cores
+from _common import REPO_ROOT, cpu_model, publish, shared_data_dir, usable_cores
 
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_rebalancing.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
@@ -490,12 +490,7 @@ def main(argv=None):
     }
     payload = {"machine": machine_description(args.n_jobs), "summary": summary, "configs": rows}
     report = markdown_report(payload)
-    payload["markdown"] = report
-    print()
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\nwrote {args.output}")
+    publish(payload, report, args.output)
 
 
 if __name__ == "__main__":

@@ -151,6 +151,9 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         """
         check_is_fitted(self, "model_")
         texts = check_text_input(X)
+        if self.memory is None:
+            return self._embed_uncached(texts)
+        # The key's model identity stats the model's files: only worth it when cached.
         embed = check_memory(self.memory).cache(_embed, ignore=["embedder"])
         return embed(self, texts, self._model_identity(), self.max_length_, self.normalize)
 

@@ -11,12 +11,14 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.metrics._scorer import _BaseScorer
+from sklearn.metrics._scorer import _BaseScorer, _get_response_method_name, _Scorer
 from sklearn.utils._param_validation import RealNotInt
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import (
     _check_method_params,
+    _check_pos_label_consistency,
+    _check_response_method,
     _check_sample_weight,
     _estimator_has,
     _num_samples,
@@ -42,7 +44,11 @@ __all__ = [
     "HasMethods",
     "RealNotInt",
     "_BaseScorer",
+    "_Scorer",
+    "_check_response_method",
+    "_get_response_method_name",
     "_check_method_params",
+    "_check_pos_label_consistency",
     "_estimator_has",
     "_num_samples",
     "_routing_enabled",

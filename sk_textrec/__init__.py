@@ -8,6 +8,7 @@ from .model_selection import ThresholdCurveDisplay, ThresholdTunedClassifier
 from .models import BertClassifier, TextEmbedder
 from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
 from .pipeline import make_pipeline, set_device
+from .rerank import MMRReranker
 from .under_sampling import (
     EmbeddingSpaceSampler,
     LabelNoiseUnderSampler,
@@ -22,6 +23,7 @@ __all__ = [
     "BertClassifier",
     "EmbeddingSpaceSampler",
     "LabelNoiseUnderSampler",
+    "MMRReranker",
     "NearDuplicateUnderSampler",
     "RandomTextOverSampler",
     "RandomTextUnderSampler",

@@ -26,6 +26,7 @@ from ..utils._sklearn_compat import (
     _check_sample_weight,
     validate_params,
 )
+from ._text_table import format_table
 
 
 def _bin_edges(confidence, n_bins, strategy):
@@ -291,22 +292,12 @@ def _weighted_nanmean(values, weights):
     return float(np.average(values[defined], weights=weights[defined]))
 
 
-def _format_report(report, rows, digits):
-    columns = [name for name in _COLUMNS if name in report[rows[0]]]
-    width = max(len(row) for row in [*rows, "weighted avg"])
-    header = " " * width + "".join(f"{name:>{max(len(name), digits + 3) + 2}}" for name in columns)
-    lines = [header, ""]
-    for row in [*rows, "", "macro avg", "weighted avg"]:
-        if not row:
-            lines.append("")
-            continue
-        cells = []
-        for name in columns:
-            cell_width = max(len(name), digits + 3) + 2
-            value = report[row][name]
-            cells.append(f"{value:>{cell_width}.0f}" if name == "support" else f"{value:>{cell_width}.{digits}f}")
-        lines.append(f"{row:>{width}}" + "".join(cells))
-    lines.append("")
+def _format_report(report, labels, digits):
+    columns = [name for name in _COLUMNS if name in report[labels[0]]]
+    rows = [(label, report[label]) for label in labels]
+    rows += [("", None), ("macro avg", report["macro avg"]), ("weighted avg", report["weighted avg"])]
+    lines = format_table(rows, columns, digits) + [""]
+    width = max(len(label) for label, _ in rows)
     for name in ("accuracy", "balanced_accuracy", "g_mean", "average_precision", "roc_auc",
                  "expected_calibration_error"):
         if name in report:

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, validate_params
 from ..utils._validation import _is_missing
+from ._text_table import format_table
 
 RATES = ("tpr", "fpr", "precision", "selection_rate")
 
@@ -317,24 +318,7 @@ def group_classification_report(y_true, y_pred, *, groups, y_score=None, pos_lab
 
 def _format_group_report(report, digits):
     columns = [name for name in _REPORT_COLUMNS if name in report["overall"]]
-    rows = [str(name) for name in report["groups"]]
-    width = max(len(row) for row in [*rows, "overall", "difference"])
-    cell = {name: max(len(name), digits + 3) + 2 for name in columns}
-    lines = [" " * width + "".join(f"{name:>{cell[name]}}" for name in columns), ""]
-
-    def line(label, values):
-        cells = []
-        for name in columns:
-            value = values.get(name)
-            if value is None:
-                cells.append(" " * cell[name])
-            elif name in ("support", "positives"):
-                cells.append(f"{value:>{cell[name]}.0f}")
-            else:
-                cells.append(f"{value:>{cell[name]}.{digits}f}")
-        return f"{label:>{width}}" + "".join(cells)
-
-    lines += [line(row, values) for row, values in zip(rows, report["groups"].values())]
-    lines += ["", line("overall", report["overall"]), line("difference", report["difference"]),
-              line("ratio", report["ratio"])]
-    return "\n".join(lines) + "\n"
+    rows = [(str(name), values) for name, values in report["groups"].items()]
+    rows += [("", None), ("overall", report["overall"]), ("difference", report["difference"]),
+             ("ratio", report["ratio"])]
+    return "\n".join(format_table(rows, columns, digits)) + "\n"

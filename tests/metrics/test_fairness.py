@@ -130,3 +130,19 @@ def test_group_disparity_bad_input(kwargs, err_type, err_msg):
     """Check errors for misaligned or missing groups and unknown options."""
     with pytest.raises(err_type, match=err_msg):
         group_disparity_score([1, 0, 1], [1, 1, 0], **kwargs)
+
+
+def test_gaps_match_fairlearn(grouped):
+    """Check the demographic-parity and equal-opportunity gaps against fairlearn's."""
+    fairlearn_metrics = pytest.importorskip("fairlearn.metrics")
+    y_true, y_pred, _, groups = grouped
+    assert demographic_parity_difference(y_true, y_pred, groups=groups) == pytest.approx(
+        fairlearn_metrics.demographic_parity_difference(y_true, y_pred, sensitive_features=groups))
+    assert group_disparity_score(y_true, y_pred, groups=groups, rate="selection_rate", kind="ratio") == (
+        pytest.approx(fairlearn_metrics.demographic_parity_ratio(y_true, y_pred, sensitive_features=groups)))
+    frame = fairlearn_metrics.MetricFrame(
+        metrics={"tpr": fairlearn_metrics.true_positive_rate, "fpr": fairlearn_metrics.false_positive_rate},
+        y_true=y_true, y_pred=y_pred, sensitive_features=groups)
+    assert equal_opportunity_difference(y_true, y_pred, groups=groups) == pytest.approx(frame.difference()["tpr"])
+    assert group_disparity_score(y_true, y_pred, groups=groups, rate="fpr", kind="ratio") == pytest.approx(
+        frame.ratio()["fpr"])

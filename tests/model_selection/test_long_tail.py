@@ -120,3 +120,17 @@ def test_cold_start_split_bad_sizes(kwargs, err_type, err_msg):
     params = {"items": list("aabbccdd"), "cold_size": 1, "test_size": 1, **kwargs}
     with pytest.raises(err_type, match=err_msg):
         cold_start_split(np.arange(8), **params)
+
+
+def test_cold_start_split_and_buckets_on_clothing_reviews(clothing_reviews):
+    """Check the protocol on the real reviews: unseen cold products, every bucket present."""
+    items = clothing_reviews["clothing_id"].to_numpy()
+    train, test = cold_start_split(clothing_reviews, items=items, cold_size=0.2, test_size=0.25, random_state=0)
+    buckets = popularity_buckets(test["clothing_id"], reference=train["clothing_id"])
+    assert set(buckets) == {"head", "torso", "tail", "cold"}
+    assert set(test.loc[buckets == "cold", "clothing_id"]).isdisjoint(train["clothing_id"])
+    assert np.unique(test.loc[buckets == "cold", "clothing_id"]).size == round(0.2 * np.unique(items).size)
+    train_buckets = popularity_buckets(train["clothing_id"])
+    shares = pd.Series(train_buckets, index=train["clothing_id"]).groupby(level=0).first().value_counts(
+        normalize=True)
+    assert shares["head"] <= 0.2 and shares["tail"] <= 0.5

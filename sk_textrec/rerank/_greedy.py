@@ -17,9 +17,12 @@ _DPP_TOLERANCE = 1e-10
 def _argmax_by_relevance(gain, relevance, available):
     """Per row, the available item of largest gain; ties go to the most relevant."""
     gain = np.where(available, gain, -np.inf)
-    best = gain.max(axis=1, keepdims=True)
-    tied = available & (gain >= best - 1e-12 * np.maximum(np.abs(best), 1))
-    return np.where(tied, relevance, -np.inf).argmax(axis=1), np.isfinite(best[:, 0])
+    pick = gain.argmax(axis=1)
+    best = gain[np.arange(gain.shape[0]), pick][:, None]
+    tied = gain >= best - 1e-12 * np.maximum(np.abs(best), 1)
+    if tied.sum() > gain.shape[0]:  # some row has ties: the most relevant of them
+        pick = np.where(tied, relevance, -np.inf).argmax(axis=1)
+    return pick, np.isfinite(best[:, 0])
 
 
 def mmr_select(relevance, candidates, kernel, k, relevance_weight):
@@ -36,8 +39,9 @@ def mmr_select(relevance, candidates, kernel, k, relevance_weight):
     available = candidates.copy()
     selected = np.full((n_queries, k), -1, dtype=np.intp)
     max_similarity = np.zeros((n_queries, n_items))
+    weighted_relevance = relevance_weight * relevance
     for step in range(min(k, n_items)):
-        gain = relevance_weight * relevance - (1 - relevance_weight) * max_similarity
+        gain = weighted_relevance - (1 - relevance_weight) * max_similarity
         pick, alive = _argmax_by_relevance(gain, relevance, available)
         if not alive.any():
             break

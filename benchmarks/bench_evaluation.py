@@ -409,11 +409,11 @@ def markdown_report(payload):
                      f"{_fmt(o['expected_calibration_error'])} | {payload['fit_seconds'][name]:.0f} | "
                      f"{result['predict_seconds']:.1f} |")
     for column, title in (("by_age_band", "age band"), ("by_department_name", "department")):
-        groups = [g for g in next(iter(results.values()))[column]["groups"]]
-        groups = sorted(groups) if column == "by_age_band" else groups
+        first_groups = next(iter(results.values()))[column]["groups"]
+        groups = sorted(first_groups) if column == "by_age_band" else list(first_groups)
         lines += ["", f"Fairness by {title}: TPR per group (positives in brackets), then the largest gaps.", "",
-                  "| model | " + " | ".join(f"{g} ({next(iter(results.values()))[column]['groups'][g]['positives']:.0f})"
-                                             for g in groups) + " | TPR gap | FPR gap | selection-rate gap |",
+                  "| model | " + " | ".join(f"{g} ({first_groups[g]['positives']:.0f})" for g in groups)
+                  + " | TPR gap | FPR gap | selection-rate gap |",
                   "|---|" + "---:|" * (len(groups) + 3)]
         for name, result in results.items():
             report = result[column]
@@ -511,7 +511,8 @@ def main(argv=None):
                                         "transformers", "skorch"], torch_threads=torch.get_num_threads()),
         "settings": {"seed": args.seed, "n_rows": len(frame), "bert_rows": args.bert_rows,
                      "bert_epochs": args.bert_epochs, "k": K, "data": str(path)},
-        "split": {"train_rows": len(train), "test_rows": len(test), "cold_items": int(test.loc[cold, "clothing_id"].nunique()),
+        "split": {"train_rows": len(train), "test_rows": len(test),
+                  "cold_items": int(test.loc[cold, "clothing_id"].nunique()),
                   "cold_test_rows": int(cold.sum()), "warm_test_rows": int((~cold).sum()),
                   "test_positive_share": float(test["y"].mean()), "embed_seconds": embed_seconds},
         "fit_seconds": fit_seconds,

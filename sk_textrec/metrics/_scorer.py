@@ -243,7 +243,9 @@ class _RankingScorer(_BaseScorer):
                 raise ValueError("A ranking scorer needs one score per row (a binary classifier or a "
                                  f"regressor); {type(estimator).__name__} gives shape {scores.shape}.")
             lists, relevant = lists_from_rows(query_id, scores, gains, item_id)
-            catalog = np.unique(np.asarray(item_id, dtype=object)).tolist() if item_id is not None else None
+            catalog = None  # the coverage metrics' default catalogue: the items of the rows scored
+            if item_id is not None:
+                catalog = list(dict.fromkeys(np.asarray(item_id, dtype=object).ravel().tolist()))
         else:
             ranked = np.asarray(estimator.predict(X))
             if ranked.ndim != 2 or gains.ndim != 2 or gains.shape[0] != ranked.shape[0]:

@@ -81,7 +81,8 @@ def popularity_buckets(items, *, reference=None, head=0.2, tail=0.5):
         raise ValueError(f"head + tail must be at most 1 (the buckets cannot overlap); got head={head} "
                          f"and tail={tail}.")
     codes, distinct = _item_codes(items, "items")
-    reference_codes, reference_items = (codes, distinct) if reference is None else _item_codes(reference, "reference")
+    reference_codes, reference_items = (
+        (codes, distinct) if reference is None else _item_codes(reference, "reference"))
     if not reference_items:
         raise ValueError("reference is empty: popularity needs at least one interaction.")
     levels = popularity_levels(np.bincount(reference_codes), head=head, tail=tail)

@@ -19,6 +19,7 @@ from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ..utils._items import factorize
 from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, validate_params
 from ..utils._validation import _is_missing
 from ._text_table import format_table
@@ -46,13 +47,11 @@ def group_counts(y_true, y_pred, groups, pos_label, sample_weight):
                          f"{np.unique(np.concatenate([y_true, y_pred])).tolist()[:10]}).")
     groups = _check_groups(groups, y_true.shape[0])
     weight = _check_sample_weight(sample_weight, y_true)
-    codes = {}
-    index = np.fromiter((codes.setdefault(group, len(codes)) for group in groups), dtype=np.intp,
-                        count=groups.shape[0])
+    index, names = factorize(groups)
     actual, predicted = y_true == pos_label, y_pred == pos_label
-    counts = [np.bincount(index, weights=weight * (actual == a) * (predicted == p), minlength=len(codes))
+    counts = [np.bincount(index, weights=weight * (actual == a) * (predicted == p), minlength=len(names))
               for a, p in ((True, True), (False, True), (True, False), (False, False))]
-    return list(codes), counts, index
+    return names, counts, index
 
 
 def _rates(tp, fp, fn, tn):

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import _safe_indexing, check_random_state, indexable
 
-from ..utils._items import _is_missing_id, popularity_levels
+from ..utils._items import _is_missing_id, factorize, popularity_levels
 from ..utils._sklearn_compat import Interval, RealNotInt, _num_samples, validate_params
 
 _BUCKETS = np.array(["head", "torso", "tail", "cold"], dtype=object)
@@ -16,12 +16,10 @@ def _item_codes(items, input_name):
     items = np.asarray(items, dtype=object)
     if items.ndim != 1:
         raise ValueError(f"{input_name} must be 1-D (one item id per row); got shape {items.shape}.")
-    codes = {}
     for row, item in enumerate(items):
         if _is_missing_id(item):
             raise ValueError(f"{input_name} has a missing item id (None or NaN) at row {row}.")
-        codes.setdefault(item, len(codes))
-    return np.fromiter((codes[item] for item in items), dtype=np.intp, count=items.shape[0]), list(codes)
+    return factorize(items)
 
 
 @validate_params(

@@ -14,6 +14,18 @@ import numpy as np
 SIMILARITIES = ("cosine", "category", "precomputed")
 
 
+def factorize(values):
+    """Integer code of each value (in order of first appearance) and the distinct values.
+
+    Works for any hashable values, mixed types included, which ``np.unique``
+    (it sorts) does not.
+    """
+    codes = {}
+    index = np.fromiter((codes.setdefault(value, len(codes)) for value in values), dtype=np.intp,
+                        count=len(values))
+    return index, list(codes)
+
+
 def _is_missing_id(item):
     return item is None or (isinstance(item, numbers.Real) and not isinstance(item, bool)
                             and np.isnan(item))
@@ -105,9 +117,7 @@ class ItemSimilarity:
             for position, label in enumerate(labels):
                 if _is_missing_id(label):
                     raise ValueError(f"{input_name} has a missing category (None or NaN) at row {position}.")
-            codes = {}
-            self._codes = np.fromiter((codes.setdefault(label, len(codes)) for label in labels),
-                                      dtype=np.intp, count=labels.shape[0])
+            self._codes = factorize(labels)[0]
             self.n_items = labels.shape[0]
             return
         features = np.asarray(item_features, dtype=float)

@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import platform
+import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -13,6 +14,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def shared_data_dir():
     """``$SK_TEXTREC_DATA_DIR``, or ``../shared/data`` beside the checkout."""
     return Path(os.environ.get("SK_TEXTREC_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+
+
+def compare_dir():
+    """Folder of the comparison libraries that are never dependencies (nlpaug, pyversity, ...):
+    ``$SK_TEXTREC_COMPARE_DIR``, or ``sk_textrec_compare`` in the temp folder."""
+    return Path(os.environ.get("SK_TEXTREC_COMPARE_DIR", Path(tempfile.gettempdir()) / "sk_textrec_compare"))
 
 
 def cpu_model():

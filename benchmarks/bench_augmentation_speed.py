@@ -68,11 +68,10 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT, cpu_model, publish, shared_data_dir, usable_cores
+from _common import REPO_ROOT, compare_dir, cpu_model, publish, shared_data_dir, usable_cores
 
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_augmentation_speed.json"
 DATA_RELATIVE = Path("womens_clothing_reviews") / "dev.csv"
-DEFAULT_COMPARE_DIR = Path(tempfile.gettempdir()) / "sk_textrec_compare"
 SYSTEM_WORDNET = Path("/usr/share/wordnet")
 TARGET_OVER_NLPAUG = 5.0
 MAX_CHUNK = 1024
@@ -733,9 +732,9 @@ def parse_args(argv=None):
                         help="CSV with a 'text' column (default: womens_clothing_reviews/dev.csv "
                         "under $SK_TEXTREC_DATA_DIR or ../shared/data)")
     parser.add_argument("--compare-dir", type=Path,
-                        default=Path(os.environ.get("SK_TEXTREC_COMPARE_DIR", DEFAULT_COMPARE_DIR)),
+                        default=compare_dir(),
                         help="folder of the comparison libraries (default $SK_TEXTREC_COMPARE_DIR "
-                        f"or {DEFAULT_COMPARE_DIR})")
+                        "or sk_textrec_compare in the temp folder)")
     parser.add_argument("--setup-compare", action="store_true",
                         help="install nlpaug and TextAttack into --compare-dir, then exit")
     parser.add_argument("--quick", action="store_true",

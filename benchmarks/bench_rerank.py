@@ -30,26 +30,19 @@ pyversity is not a dependency: ``--setup-compare`` installs it with ``pip instal
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT, machine_description, publish
+from _common import REPO_ROOT, compare_dir, machine_description, publish
 
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_rerank.json"
 PYVERSITY = "pyversity==0.2.0"
 NAIVE_MAX_CANDIDATES = 1000
 RELEVANCE_WEIGHT = 0.5
-
-
-def compare_dir(args):
-    return Path(args.compare_dir or os.environ.get("SK_TEXTREC_COMPARE_DIR",
-                                                   Path(tempfile.gettempdir()) / "sk_textrec_compare"))
 
 
 def setup_compare(target):
@@ -180,7 +173,9 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--n-queries", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--compare-dir", type=Path, default=None)
+    parser.add_argument("--compare-dir", type=Path, default=compare_dir(),
+                        help="folder of pyversity (default $SK_TEXTREC_COMPARE_DIR or sk_textrec_compare "
+                        "in the temp folder)")
     parser.add_argument("--setup-compare", action="store_true", help="install pyversity, then exit")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--report", type=Path, default=None, help="print the table of a result file")
@@ -193,9 +188,9 @@ def main(argv=None):
         print(markdown_report(json.loads(args.report.read_text())))
         return
     if args.setup_compare:
-        setup_compare(compare_dir(args))
+        setup_compare(args.compare_dir)
         return
-    pyversity, note = import_pyversity(compare_dir(args))
+    pyversity, note = import_pyversity(args.compare_dir)
     single = [run_case(n, k, args.dim, args.repeats, pyversity, args.seed)
               for n in args.n_candidates for k in args.k if k <= n]
     batch = run_batch(args.n_queries, 1000, 50, args.dim, pyversity, args.seed)

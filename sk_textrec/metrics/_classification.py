@@ -151,7 +151,8 @@ def _scores_by_class(y_score, labels):
     return y_score, True
 
 
-def _one_vs_rest(score_fn, is_class, scores, weight):
+def one_vs_rest_score(score_fn, is_class, scores, weight):
+    """``score_fn`` (average precision, ROC-AUC) of one class against the rest; NaN with one outcome."""
     if is_class.all() or not is_class.any():
         return np.nan  # undefined without both outcomes
     return float(score_fn(is_class, scores, sample_weight=weight))
@@ -256,7 +257,8 @@ def imbalance_report(y_true, y_pred, *, y_score=None, labels=None, sample_weight
         scores, per_column = _scores_by_class(y_score, labels)
         for name, score_fn in (("average_precision", average_precision_score), ("roc_auc", roc_auc_score)):
             columns[name] = np.array([
-                _one_vs_rest(score_fn, y_true == label, scores[:, j], weight) for j, label in enumerate(labels)
+                one_vs_rest_score(score_fn, y_true == label, scores[:, j], weight)
+                for j, label in enumerate(labels)
             ])
             if labels.shape[0] == 2:
                 overall[name] = float(columns[name][1])

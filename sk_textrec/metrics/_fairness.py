@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 from ..utils._items import factorize
 from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, validate_params
 from ..utils._validation import _is_missing
+from ._classification import one_vs_rest_score
 from ._text_table import format_table
 
 RATES = ("tpr", "fpr", "precision", "selection_rate")
@@ -222,13 +223,6 @@ _REPORT_COLUMNS = ("support", "positives", "selection_rate", "tpr", "fpr", "prec
                    "average_precision", "roc_auc")
 
 
-def _ranking_scores(actual, scores, weight):
-    if actual.all() or not actual.any():
-        return np.nan, np.nan
-    return (float(average_precision_score(actual, scores, sample_weight=weight)),
-            float(roc_auc_score(actual, scores, sample_weight=weight)))
-
-
 def _report_row(tp, fp, fn, tn, ranking):
     rates = _rates(np.array([tp]), np.array([fp]), np.array([fn]), np.array([tn]))
     row = {"support": float(tp + fp + fn + tn), "positives": float(tp + fn),
@@ -301,7 +295,10 @@ def group_classification_report(y_true, y_pred, *, groups, y_score=None, pos_lab
         check_consistent_length(actual, scores)
 
     def ranking(rows):
-        return None if scores is None else _ranking_scores(actual[rows], scores[rows], weight[rows])
+        if scores is None:
+            return None
+        return tuple(one_vs_rest_score(score_fn, actual[rows], scores[rows], weight[rows])
+                     for score_fn in (average_precision_score, roc_auc_score))
 
     report = {"groups": {}}
     for g, name in enumerate(names):

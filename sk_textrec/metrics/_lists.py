@@ -100,6 +100,24 @@ def check_relevance(relevant, n_users, *, input_name="relevant"):
     return gains
 
 
+def check_gains(y, input_name="y"):
+    """Relevance gains as floats; raises unless every one is finite and >= 0."""
+    gains = np.asarray(y, dtype=float)
+    if not np.all(np.isfinite(gains)) or np.any(gains < 0):
+        raise ValueError(f"{input_name} must hold relevance gains >= 0 (e.g. 0/1 labels or grades).")
+    return gains
+
+
+def lists_from_padded(ranked):
+    """Lists of item positions from rows padded with -1 (``MMRReranker.predict``'s output)."""
+    return [row[row >= 0].tolist() for row in np.asarray(ranked)]
+
+
+def relevance_from_matrix(gains):
+    """One ``{item position: gain}`` dict per row of a (n_queries, n_items) gain matrix (>= 0)."""
+    return [{int(j): float(row[j]) for j in np.flatnonzero(row > 0)} for row in gains]
+
+
 def gain_matrix(lists, gains, k):
     """Gains of the recommended slots and of the ideal ranking.
 

@@ -34,6 +34,7 @@ from ._beyond_accuracy import (
 )
 from ._classification import expected_calibration_error
 from ._fairness import RATES, group_disparity_score
+from ._lists import check_gains, lists_from_padded, relevance_from_matrix
 from ._ranking import (
     hit_rate_at_k_score,
     map_at_k_score,
@@ -178,14 +179,6 @@ _BEYOND_ACCURACY_METRICS = {
 RANKING_METRICS = {**_ACCURACY_METRICS, **_BEYOND_ACCURACY_METRICS}
 
 
-def _check_gains(y_true, input_name="y"):
-    gains = np.asarray(y_true, dtype=float)
-    if not np.all(np.isfinite(gains)) or np.any(gains < 0):
-        raise ValueError(f"{input_name} must hold relevance gains >= 0 (e.g. 0/1 labels or grades) for a "
-                         "ranking scorer.")
-    return gains
-
-
 def lists_from_rows(query_id, scores, gains, item_id=None):
     """Rank the rows of each query by score: recommendation lists and relevance per query.
 
@@ -230,7 +223,7 @@ class _RankingScorer(_BaseScorer):
         if kwargs:
             raise TypeError(f"A ranking scorer takes only query_id and item_id as metadata; got "
                             f"{sorted(kwargs)}.")
-        gains = _check_gains(y_true)
+        gains = check_gains(y_true)
         if query_id is not None:
             if self._metric in _BEYOND_ACCURACY_METRICS and item_id is None:
                 raise ValueError(f"The {self._metric!r} scorer needs the item of each row: "
@@ -254,8 +247,7 @@ class _RankingScorer(_BaseScorer):
                     f"got predictions of shape {ranked.shape} and y of shape {gains.shape}. For "
                     "estimators that score (query, item) rows, " + _ROUTING_HINT.format(name="query_id")
                 )
-            lists = [row[row >= 0].tolist() for row in ranked]
-            relevant = [dict(zip(np.flatnonzero(row).tolist(), row[row > 0].tolist())) for row in gains]
+            lists, relevant = lists_from_padded(ranked), relevance_from_matrix(gains)
             catalog = list(range(gains.shape[1]))
         return self._sign * _score_rankings(self._score_func, lists, relevant, self._k, catalog, self._kwargs)
 

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..metrics import ndcg_at_k_score
+from ..metrics._lists import check_gains, lists_from_padded, relevance_from_matrix
 from ..utils._items import SIMILARITIES, ItemSimilarity
 from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._greedy import dpp_select, mmr_select
@@ -203,12 +204,12 @@ class MMRReranker(BaseEstimator):
             coverage use :func:`~sk_textrec.metrics.make_ranking_scorer`.
         """
         lists = self.predict(X)
-        gains = np.asarray(y, dtype=float)
+        gains = check_gains(y)
         if gains.shape != lists.shape[:1] + (self.n_items_,):
             raise ValueError(f"y must have shape (n_queries, n_items) = ({lists.shape[0]}, {self.n_items_}); "
                              f"got {gains.shape}.")
-        relevant = [dict(zip(np.flatnonzero(row).tolist(), row[row > 0].tolist())) for row in gains]
-        values = ndcg_at_k_score([row[row >= 0] for row in lists], relevant, k=self.k, average=False)
+        values = ndcg_at_k_score(lists_from_padded(lists), relevance_from_matrix(gains), k=self.k,
+                                 average=False)
         weight = _check_sample_weight(sample_weight, values)
         evaluated = ~np.isnan(values)
         return float(np.average(values[evaluated], weights=weight[evaluated]))

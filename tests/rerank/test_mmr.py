@@ -204,8 +204,10 @@ def test_mmr_reranker_bad_input(params, X, err_type, err_msg):
 
 
 def test_score_needs_relevance_matrix():
-    """Check that score() names the expected shape of y."""
+    """Check that score() names the expected shape of y and refuses negative gains."""
     embeddings, relevance = _catalogue(n_queries=3, n_items=5)
     model = MMRReranker(embeddings).fit(relevance)
     with pytest.raises(ValueError, match=r"y must have shape \(n_queries, n_items\) = \(3, 5\)"):
         model.score(relevance, np.ones(3))
+    with pytest.raises(ValueError, match="relevance gains >= 0"):
+        model.score(relevance, -np.ones((3, 5)))

@@ -137,9 +137,9 @@ class ItemSimilarity:
             if np.any(norms == 0) and not allow_zero:
                 raise ValueError(f"{input_name} row {int(np.flatnonzero(norms == 0)[0])} is all zeros: "
                                  "its cosine similarity is undefined.")
-            # float32 halves the memory the re-rankers stream through at every step
-            # (4-6x faster matrix-vector products on a large catalogue); the
-            # similarities of small lists are computed from it in float64.
+            # float32 halves the memory the re-rankers stream through at every
+            # greedy step; the similarities of small lists are computed from it
+            # in float64.
             self._unit = (features / np.where(norms > 0, norms, 1.0)[:, None]).astype(np.float32)
         self.n_items = features.shape[0]
 

@@ -50,3 +50,45 @@ def test_check_text_input_does_not_modify_input():
     texts = check_text_input(X)
     texts[0] = "changed"
     assert X == ["b", "a"]
+
+
+@pytest.mark.parametrize("X", [
+    [("Love it", "fits well"), ("", "too small")],
+    [["Love it", "fits well"], ["", "too small"]],
+    np.array([["Love it", "fits well"], ["", "too small"]], dtype=object),
+])
+def test_check_text_input_pairs(X):
+    """Check that two columns are text pairs where allowed, in their order."""
+    texts = check_text_input(X, allow_pairs=True)
+    assert texts.shape == (2, 2) and texts[1].tolist() == ["", "too small"]
+    with pytest.raises(ValueError, match="single texts, not pairs"):
+        check_text_input(X)
+
+
+def test_check_text_input_pair_dataframe():
+    """Check that a 2-column DataFrame is a pair and 3 columns are refused, naming them."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"title": ["a", ""], "text": ["b", "c"]})
+    assert check_text_input(frame, allow_pairs=True).tolist() == [["a", "b"], ["", "c"]]
+    with pytest.raises(ValueError, match=r"3 columns \['title', 'text', 'x'\].*One or two"):
+        check_text_input(frame.assign(x="d"), allow_pairs=True)
+    with pytest.raises(ValueError, match=r"missing text .* row 1, column 0"):
+        check_text_input(frame.assign(title=["a", None]), allow_pairs=True)
+
+
+@pytest.mark.parametrize("X, err_type, err_msg", [
+    (["fine", "bad \ud83d here"], ValueError, "row 1.*lone UTF-16 surrogate"),
+    ([("a", "b"), ("c", "\udc00")], ValueError, "row 1, column 1.*surrogate"),
+    (["a", b"bytes"], TypeError, "row 1 is bytes.*decode"),
+    ([("a", "b"), ("c", 3)], TypeError, "row 1, column 1 is int"),
+])
+def test_check_text_input_bad_items(X, err_type, err_msg):
+    """Check that surrogates, bytes and non-strings are refused naming row (and column)."""
+    with pytest.raises(err_type, match=err_msg):
+        check_text_input(X, allow_pairs=True)
+
+
+def test_check_text_input_keeps_control_characters():
+    """Check that tabs, newlines and other control characters are ordinary text."""
+    texts = ["line one\nline two", "a\tb\r\n", "bell \x07 and nul \x00"]
+    assert check_text_input(texts).tolist() == texts

@@ -4,8 +4,9 @@ Importing the package does not import torch, transformers or skorch; they are
 loaded when an estimator is fitted.
 """
 
+from .ensemble import HoldoutStackingClassifier
 from .model_selection import ThresholdCurveDisplay, ThresholdTunedClassifier
-from .models import BertClassifier, TextEmbedder
+from .models import BertClassifier, BertRegressor, TextEmbedder
 from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
 from .pipeline import make_pipeline, set_device
 from .rerank import MMRReranker
@@ -21,7 +22,9 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AugmentationOverSampler",
     "BertClassifier",
+    "BertRegressor",
     "EmbeddingSpaceSampler",
+    "HoldoutStackingClassifier",
     "LabelNoiseUnderSampler",
     "MMRReranker",
     "NearDuplicateUnderSampler",

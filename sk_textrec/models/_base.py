@@ -11,10 +11,16 @@ import numpy as np
 from ..utils._device import resolve_device, resolve_precision
 from ..utils._optional import default_model_path
 from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._tags import text_input_tags
+from ..utils._validation import check_text_input
+from ._tokenize import TRUNCATIONS
 
 
 # transformers' placeholder for "no limit known" is int(1e30).
 _UNSET_TOKENIZER_LIMIT = int(1e20)
+# Prediction tokenizes and encodes this many texts at a time, so that memory
+# stays bounded on any number of texts (and a progress bar can move).
+PREDICT_CHUNK_ROWS = 4096
 
 
 class HFEncoderMixin:
@@ -27,6 +33,7 @@ class HFEncoderMixin:
         "device": [str, None],
         "precision": [StrOptions({"auto", "fp32", "bf16"})],
         "trust_remote_code": ["boolean"],
+        "truncation": [StrOptions(set(TRUNCATIONS))],
     }
 
     def _model_source(self):
@@ -54,17 +61,80 @@ class HFEncoderMixin:
             limits.append(self.tokenizer_.model_max_length)
         self.max_length_ = int(min(limits))
 
-    def _tokenize(self, texts):
-        from ._data import tokenize
+    def _validate_texts(self, X, *, reset):
+        """Texts or text pairs as an object array; pairs only if the estimator was fitted on pairs.
 
-        return tokenize(self.tokenizer_, texts, self.max_length_)
+        With ``reset`` (in ``fit``) the form of the input is recorded:
+        ``n_text_fields_`` (1 or 2) and, for a DataFrame of pairs,
+        ``feature_names_in_``. Later calls must pass the same form and, for a
+        DataFrame, the same columns in the same order: (a, b) and (b, a) are
+        different inputs.
+        """
+        texts = check_text_input(X, allow_pairs=True)
+        n_fields = texts.shape[1] if texts.ndim == 2 else 1
+        names = _column_names(X) if n_fields == 2 else None
+        if reset:
+            self.n_text_fields_ = n_fields
+            if names is not None:
+                self.feature_names_in_ = names
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            return texts
+        if n_fields != self.n_text_fields_:
+            fitted = "text pairs (2 columns)" if self.n_text_fields_ == 2 else "single texts"
+            given = "text pairs (2 columns)" if n_fields == 2 else "single texts"
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {fitted}; X holds {given}. Pass the "
+                "same form of input as in fit."
+            )
+        fitted_names = getattr(self, "feature_names_in_", None)
+        if names is not None and fitted_names is not None and list(names) != list(fitted_names):
+            raise ValueError(
+                f"X has the columns {list(names)}; {type(self).__name__} was fitted on "
+                f"{list(fitted_names)}. The order matters: (a, b) and (b, a) are different "
+                "text pairs. Select the columns in the order used in fit."
+            )
+        return texts
+
+    def _tokenize(self, texts):
+        """Token ids and, for pairs, token type ids (see ``_tokenize.tokenize``)."""
+        from ._tokenize import tokenize
+
+        return tokenize(self.tokenizer_, texts, self.max_length_, self.truncation)
+
+    def _outputs_in_chunks(self, texts, sorted_outputs_of):
+        """Outputs for ``texts`` in their order, computed ``PREDICT_CHUNK_ROWS`` at a time.
+
+        ``sorted_outputs_of(dataset)`` returns the outputs of a tokenized chunk in
+        ``length_order`` (longest first, as the prediction loader batches them).
+        With ``verbose``, inputs of more than one chunk get a progress bar.
+        """
+        from tqdm.auto import tqdm
+
+        from ._data import TokenizedTexts, length_order
+
+        chunks = []
+        show = bool(getattr(self, "verbose", 0)) and len(texts) > PREDICT_CHUNK_ROWS
+        with tqdm(total=len(texts), desc="predict", unit="text", disable=not show) as bar:
+            for start in range(0, len(texts), PREDICT_CHUNK_ROWS):
+                dataset = TokenizedTexts(*self._tokenize(texts[start : start + PREDICT_CHUNK_ROWS]))
+                sorted_outputs = sorted_outputs_of(dataset)
+                chunks.append(restore_order(sorted_outputs, length_order(dataset.lengths)))
+                bar.update(len(dataset))
+        return np.concatenate(chunks)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.one_d_array = True
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
+        tags.input_tags = text_input_tags(tags.input_tags, text_pairs=True)
         return tags
+
+
+def _column_names(X):
+    """A DataFrame's column names when they are all strings (scikit-learn's rule), else None."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not all(isinstance(name, str) for name in columns):
+        return None
+    return np.asarray(columns, dtype=object)
 
 
 def restore_order(sorted_outputs, order):

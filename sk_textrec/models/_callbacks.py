@@ -1,5 +1,6 @@
 """skorch callbacks that BertClassifier adds to its net."""
 
+import numpy as np
 from skorch.callbacks import Callback, LRScheduler
 
 
@@ -12,25 +13,30 @@ class StopTraining(Exception):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``valid_loss`` has not improved for ``patience`` epochs.
+    """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
-    The best weights are kept (on the CPU) and restored when training ends.
+    The best weights are kept (on the CPU) and restored when training ends, so
+    the model is the one of the best epoch, not of the last.
     """
 
-    def __init__(self, patience, monitor="valid_loss"):
+    def __init__(self, patience, monitor="valid_loss", lower_is_better=True):
         self.patience = patience
         self.monitor = monitor
+        self.lower_is_better = lower_is_better
 
     def on_train_begin(self, net, **kwargs):
-        self.best_score_ = float("inf")
+        self.best_score_ = float("inf") if self.lower_is_better else -float("inf")
         self.best_epoch_ = 0
         self.misses_ = 0
         self.best_weights_ = None
 
+    def _improved(self, score):
+        return score < self.best_score_ if self.lower_is_better else score > self.best_score_
+
     def on_epoch_end(self, net, **kwargs):
         score = net.history[-1, self.monitor]
         epoch = net.history[-1, "epoch"]
-        if score < self.best_score_:
+        if self._improved(score):
             self.best_score_, self.best_epoch_, self.misses_ = score, epoch, 0
             self.best_weights_ = {
                 name: tensor.detach().to("cpu", copy=True)
@@ -51,6 +57,38 @@ class EarlyStopping(Callback):
             net.module_.load_state_dict(self.best_weights_)
         # The copy has served its purpose; keeping it would double the pickle.
         self.best_weights_ = None
+
+
+class ValidationScoring(Callback):
+    """Score the validation rows each epoch with a scikit-learn scorer.
+
+    The outputs of the validation batches, which skorch computes anyway for
+    ``valid_loss``, are collected as they pass, so scoring costs no extra
+    forward pass. ``score(outputs, targets)`` turns the module's raw outputs and
+    the target rows into a number; it is recorded in the history as ``name``.
+    """
+
+    def __init__(self, name, score):
+        self.name = name
+        self.score = score
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.outputs_, self.targets_ = [], []
+
+    def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
+        if not training:
+            self.outputs_.append(y_pred.detach().float().cpu().numpy())
+            self.targets_.append(batch[1]["target"].cpu().numpy())
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record(
+            self.name, float(self.score(np.concatenate(self.outputs_), np.concatenate(self.targets_)))
+        )
+        self.outputs_, self.targets_ = [], []
+
+    def on_train_end(self, net, **kwargs):
+        # The scorer refers back to the estimator; the history already holds the scores.
+        self.score = None
 
 
 class WarmupLinearSchedule(LRScheduler):

@@ -16,30 +16,22 @@ from torch.utils.data import DataLoader, Dataset
 _MEGABATCH_FACTOR = 50
 
 
-def tokenize(tokenizer, texts, max_length):
-    """Token ids of each text (no padding), as a list of int64 arrays."""
-    encoded = tokenizer(
-        list(texts),
-        truncation=True,
-        max_length=max_length,
-        padding=False,
-        return_attention_mask=False,
-        return_token_type_ids=False,
-    )
-    return [np.asarray(ids, dtype=np.int64) for ids in encoded["input_ids"]]
-
-
 def length_order(lengths):
     """Stable order of rows by length (longest first): one sort, reused to undo it."""
     return np.argsort(-np.asarray(lengths), kind="stable")
 
 
 class TokenizedTexts(Dataset):
-    """Token ids with optional integer labels and sample weights."""
+    """Token ids (and token type ids for pairs) with optional targets and sample weights.
 
-    def __init__(self, input_ids, labels=None, weights=None):
+    ``targets`` is an array of shape (n_samples, n_target_columns): integer class
+    codes for classification tasks, floats for regression; ``None`` to predict.
+    """
+
+    def __init__(self, input_ids, token_type_ids=None, targets=None, weights=None):
         self.input_ids = input_ids
-        self.labels = labels
+        self.token_type_ids = token_type_ids
+        self.targets = targets
         self.weights = weights
 
     def __len__(self):
@@ -52,35 +44,44 @@ class TokenizedTexts(Dataset):
     def subset(self, indices):
         return TokenizedTexts(
             [self.input_ids[i] for i in indices],
-            None if self.labels is None else self.labels[indices],
+            None if self.token_type_ids is None else [self.token_type_ids[i] for i in indices],
+            None if self.targets is None else self.targets[indices],
             None if self.weights is None else self.weights[indices],
         )
 
     def __getitem__(self, i):
-        label = -1 if self.labels is None else self.labels[i]
+        types = None if self.token_type_ids is None else self.token_type_ids[i]
+        target = None if self.targets is None else self.targets[i]
         weight = 1.0 if self.weights is None else self.weights[i]
-        return self.input_ids[i], label, weight
+        return self.input_ids[i], types, target, weight
+
+
+def _padded(rows, width, fill):
+    batch = torch.full((len(rows), width), fill, dtype=torch.long)
+    for i, row in enumerate(rows):
+        batch[i, : len(row)] = torch.from_numpy(row.astype(np.int64, copy=False))
+    return batch
 
 
 class PadCollator:
-    """Pad a batch of token-id arrays to its longest row."""
+    """Pad a batch of token-id arrays to its longest row; targets and weights as tensors."""
 
     def __init__(self, pad_token_id):
         self.pad_token_id = pad_token_id
 
     def __call__(self, batch):
-        ids, labels, weights = zip(*batch)
-        width = max(len(row) for row in ids)
-        input_ids = torch.full((len(ids), width), self.pad_token_id, dtype=torch.long)
-        attention_mask = torch.zeros((len(ids), width), dtype=torch.long)
-        for row, token_ids in enumerate(ids):
-            input_ids[row, : len(token_ids)] = torch.from_numpy(token_ids)
-            attention_mask[row, : len(token_ids)] = 1
-        X = {"input_ids": input_ids, "attention_mask": attention_mask}
-        y = {
-            "label": torch.as_tensor(labels, dtype=torch.long),
-            "weight": torch.as_tensor(weights, dtype=torch.float32),
+        ids, types, targets, weights = zip(*batch)
+        lengths = torch.as_tensor([len(row) for row in ids])
+        width = int(lengths.max())
+        X = {
+            "input_ids": _padded(ids, width, self.pad_token_id),
+            "attention_mask": (torch.arange(width)[None, :] < lengths[:, None]).long(),
         }
+        if types[0] is not None:
+            X["token_type_ids"] = _padded(types, width, 0)
+        y = {"weight": torch.as_tensor(weights, dtype=torch.float32)}
+        if targets[0] is not None:
+            y["target"] = torch.as_tensor(np.stack(targets))
         return X, y
 
 

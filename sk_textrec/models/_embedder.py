@@ -9,11 +9,10 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils._sklearn_compat import HasMethods, _fit_context
-from ..utils._validation import check_text_input
-from ._base import HFEncoderMixin, restore_order
+from ._base import HFEncoderMixin
 
 
-def _embed(embedder, texts, model_identity, max_length, normalize):
+def _embed(embedder, texts, model_identity, max_length, normalize, truncation):
     """Embed ``texts``; the arguments after ``embedder`` are the cache key."""
     return embedder._embed_uncached(texts)
 
@@ -36,7 +35,10 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         L2-normalise each embedding (so dot products are cosine similarities).
     max_length : int, default=256
         Longer texts are truncated to this many tokens (all-MiniLM-L6-v2's
-        sentence-transformers setting).
+        sentence-transformers setting); a pair's two texts share them.
+    truncation : {"head", "head+tail"}, default="head"
+        What longer texts keep: their first tokens, or the first quarter and
+        the last three quarters of the budget.
     batch_size : int, default=32
         Texts encoded at once.
     device : str, default="auto"
@@ -92,6 +94,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         *,
         normalize=True,
         max_length=256,
+        truncation="head",
         batch_size=32,
         device="auto",
         precision="auto",
@@ -101,6 +104,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         self.model_name_or_path = model_name_or_path
         self.normalize = normalize
         self.max_length = max_length
+        self.truncation = truncation
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
@@ -113,8 +117,9 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
 
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Texts (only validated: the encoder is pretrained).
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs (two columns), only validated: the encoder
+            is pretrained.
         y : None
             Ignored.
 
@@ -123,7 +128,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         self : TextEmbedder
             The fitted transformer.
         """
-        check_text_input(X)
+        self._validate_texts(X, reset=True)
         from ._module import load_encoder
 
         self._set_up_runtime()
@@ -141,8 +146,8 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
 
         Parameters
         ----------
-        X : list, ndarray, pandas Series or one-column DataFrame of str
-            Texts; empty strings are valid.
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs if fitted on pairs; empty strings are valid.
 
         Returns
         -------
@@ -150,12 +155,14 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
             One row per text, in the order of ``X``.
         """
         check_is_fitted(self, "model_")
-        texts = check_text_input(X)
+        texts = self._validate_texts(X, reset=False)
         if self.memory is None:
             return self._embed_uncached(texts)
         # The key's model identity stats the model's files: only worth it when cached.
         embed = check_memory(self.memory).cache(_embed, ignore=["embedder"])
-        return embed(self, texts, self._model_identity(), self.max_length_, self.normalize)
+        return embed(
+            self, texts, self._model_identity(), self.max_length_, self.normalize, self.truncation
+        )
 
     def _model_identity(self):
         """The model's name, or for a folder its path with its files' sizes and times."""
@@ -167,26 +174,32 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
 
     def _embed_uncached(self, texts):
         import torch
+
+        from ._module import autocast_context
+
+        with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
+            embeddings = self._outputs_in_chunks(texts, self._embed_sorted)
+        return embeddings if len(embeddings) else np.empty((0, self.n_features_out_), np.float32)
+
+    def _embed_sorted(self, dataset):
+        """Embeddings of a tokenized chunk, in the loader's length order."""
         import torch.nn.functional as F
 
-        from ._data import TokenizedTexts, length_grouped_loader, length_order
-        from ._module import autocast_context, mean_pool
+        from ._data import length_grouped_loader
+        from ._module import mean_pool
 
-        dataset = TokenizedTexts(self._tokenize(texts))
         loader = length_grouped_loader(
             dataset, self.batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
         )
         chunks = []
-        with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
-            for batch, _ in loader:
-                batch = {name: tensor.to(self.device_) for name, tensor in batch.items()}
-                hidden = self.model_(**batch).last_hidden_state
-                pooled = mean_pool(hidden.float(), batch["attention_mask"])
-                if self.normalize:
-                    pooled = F.normalize(pooled, p=2, dim=1)
-                chunks.append(pooled.float().cpu().numpy())
-        sorted_embeddings = np.concatenate(chunks) if chunks else np.empty((0, self.n_features_out_), np.float32)
-        return restore_order(sorted_embeddings, length_order(dataset.lengths))
+        for batch, _ in loader:
+            batch = {name: tensor.to(self.device_) for name, tensor in batch.items()}
+            hidden = self.model_(**batch).last_hidden_state
+            pooled = mean_pool(hidden.float(), batch["attention_mask"])
+            if self.normalize:
+                pooled = F.normalize(pooled, p=2, dim=1)
+            chunks.append(pooled.float().cpu().numpy())
+        return np.concatenate(chunks)
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -81,9 +81,20 @@ def _encoder_layers(encoder):
     )
 
 
-class TextClassificationModule(nn.Module):
-    """Encoder, mean (or [CLS]) pooling, dropout and a linear head.
+def pool(hidden, attention_mask, pooling):
+    """One vector per row: the mean over the attention mask, or the first ([CLS]) token."""
+    if pooling == "cls":
+        return hidden[:, 0]
+    return mean_pool(hidden, attention_mask)
 
+
+class EncoderWithHeads(nn.Module):
+    """Encoder, mean (or [CLS]) pooling, dropout and one linear head per task.
+
+    The outputs of the heads are concatenated into one ``(n, sum(head_sizes))``
+    tensor, which the multi-task criterion and the estimators slice per task.
+    Heads are created in task order, so the first head gets the same initial
+    weights as the only head of a single-task model with the same seed.
     Mean pooling is the default because sentence encoders such as
     all-MiniLM-L6-v2 were trained with it; their [CLS] vector carries less.
     """
@@ -91,7 +102,7 @@ class TextClassificationModule(nn.Module):
     def __init__(
         self,
         model_name_or_path,
-        n_classes,
+        head_sizes,
         pooling="mean",
         dropout=0.1,
         freeze=None,
@@ -103,17 +114,22 @@ class TextClassificationModule(nn.Module):
         freeze_parameters(self.encoder, freeze)
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.config.hidden_size, n_classes)
+        hidden_size = self.encoder.config.hidden_size
+        heads = [nn.Linear(hidden_size, head_sizes[0])]
+        # Extra heads must not move the random stream that dropout draws from
+        # next: a main head then trains exactly as in a single-task model.
+        state = torch.random.get_rng_state()
+        heads += [nn.Linear(hidden_size, size) for size in head_sizes[1:]]
+        torch.random.set_rng_state(state)
+        self.heads = nn.ModuleList(heads)
         self.autocast_dtype = autocast_dtype
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            inputs["token_type_ids"] = token_type_ids
         with autocast_context(input_ids.device, self.autocast_dtype):
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask
-            ).last_hidden_state
-            if self.pooling == "cls":
-                pooled = hidden[:, 0]
-            else:
-                pooled = mean_pool(hidden, attention_mask)
-            logits = self.head(self.dropout(pooled))
-        return logits.float()
+            hidden = self.encoder(**inputs).last_hidden_state
+            pooled = self.dropout(pool(hidden, attention_mask, self.pooling))
+            outputs = torch.cat([head(pooled) for head in self.heads], dim=1)
+        return outputs.float()

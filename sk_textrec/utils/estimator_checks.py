@@ -28,7 +28,7 @@ from unittest import SkipTest
 import joblib
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import EstimatorCheckFailedWarning, NotFittedError
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import (
@@ -45,6 +45,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from ._sklearn_compat import _get_check_estimator_ids, set_random_state
+from ._tags import accepts_text_pairs
 
 __all__ = [
     "check_estimator",
@@ -64,6 +65,12 @@ __all__ = [
     "check_text_missing_raises",
     "check_text_non_string_raises",
     "check_text_outputs",
+    "check_text_pairs_batch_invariance",
+    "check_text_pairs_empty_fields",
+    "check_text_pairs_form_mismatch_raises",
+    "check_text_pairs_order_matters",
+    "check_text_pairs_pickle",
+    "check_text_pairs_three_columns_raises",
     "check_text_pickle",
     "check_text_sample_order_invariance",
     "check_text_sampler_fit_resample",
@@ -112,8 +119,29 @@ def _text_data(n_classes=2):
     return X, np.array(labels * len(_REVIEWS["pos"]))
 
 
+# Titles for the pair checks: a (title, text) pair per review of _text_data.
+_TITLES = {"pos": "Love it", "neg": "Returned", "neutral": "Okay"}
+_TEST_PAIRS = [("Love it", text) if i % 2 else ("", text) for i, text in enumerate(_TEST_TEXTS)]
+# Regressors are checked on star ratings of the same reviews.
+_STARS = {"neg": 1.0, "neutral": 3.0, "pos": 5.0}
+
+
+def _pair_data(n_classes=2):
+    """(title, text) pairs and labels; every other title is empty, as for many reviews."""
+    X, y = _text_data(n_classes)
+    return [(_TITLES[label] if i % 2 else "", text) for i, (label, text) in enumerate(zip(y, X))], y
+
+
 def _is_sampler(estimator):
     return hasattr(estimator, "fit_resample")
+
+
+def _targets_for(estimator, y):
+    """``y`` as star ratings for a regressor (labels are strings), else as given."""
+    if is_regressor(estimator):
+        return np.array([_STARS[label] if label in _STARS else float(label)
+                         for label in np.asarray(y).tolist()])
+    return y
 
 
 def _output_methods(estimator):
@@ -122,6 +150,7 @@ def _output_methods(estimator):
 
 def _fit(estimator, X, y):
     """Fit the way a user would: samplers through ``fit_resample``."""
+    y = _targets_for(estimator, y)
     if _is_sampler(estimator):
         estimator.fit_resample(X, y)
         return estimator
@@ -186,7 +215,7 @@ def check_text_fit_returns_self(name, estimator_orig):
     """Check that ``fit`` returns the estimator itself."""
     estimator = clone(estimator_orig)
     X, y = _text_data()
-    assert estimator.fit(X, y) is estimator, f"{name}.fit must return self."
+    assert estimator.fit(X, _targets_for(estimator, y)) is estimator, f"{name}.fit must return self."
 
 
 def check_text_fit_does_not_change_params(name, estimator_orig):
@@ -235,8 +264,8 @@ def check_text_fit_idempotent(name, estimator_orig):
                 err_msg=f"{name}.fit_resample returned another {part} when refitted.",
             )
         return
-    first = _outputs(estimator.fit(X, y), _TEST_TEXTS)
-    second = _outputs(estimator.fit(X, y), _TEST_TEXTS)
+    first = _outputs(_fit(estimator, X, y), _TEST_TEXTS)
+    second = _outputs(_fit(estimator, X, y), _TEST_TEXTS)
     _assert_outputs_equal(first, second, f"of {name} changed when refitted")
 
 
@@ -425,7 +454,7 @@ def check_text_non_string_raises(name, estimator_orig):
 
 
 def check_text_two_columns_raises(name, estimator_orig):
-    """Check that 2-D input with two text columns raises ValueError."""
+    """Check that 2-D input with two text columns raises ValueError (estimators without pairs)."""
 
     def two_columns(X):
         column, containers = np.asarray(X, dtype=object), _containers()
@@ -461,6 +490,82 @@ def check_text_classifier_one_label(name, classifier_orig):
     X, y = _text_data()
     with _assert_raises(ValueError, f"{name}.fit on labels of one class"):
         clone(classifier_orig).fit(X, np.full(len(X), y[0]))
+
+
+# -- text pairs --------------------------------------------------------------
+# For estimators whose tags say ``input_tags.text_pairs``: two text columns are
+# one pair per row (title and body, query and product title).
+
+
+def _fitted_on_pairs(estimator_orig):
+    X, y = _pair_data()
+    return _fitted(estimator_orig, X, y)
+
+
+def check_text_pairs_three_columns_raises(name, estimator_orig):
+    """Check that three text columns raise ValueError: one or two are the only shapes."""
+
+    def three_columns(X):
+        column = np.asarray(X, dtype=object)
+        yield np.column_stack([column, column, column]), "a 2-D array with three columns"
+
+    _check_bad_input(name, estimator_orig, three_columns, ValueError)
+
+
+def check_text_pairs_form_mismatch_raises(name, estimator_orig):
+    """Check that a model fitted on pairs refuses single texts, and the reverse."""
+    on_pairs, on_texts = _fitted_on_pairs(estimator_orig), _fitted(estimator_orig)
+    for method in _output_methods(on_pairs):
+        with _assert_raises(ValueError, f"{name}.{method} on single texts after fitting on pairs"):
+            getattr(on_pairs, method)(_TEST_TEXTS)
+        with _assert_raises(ValueError, f"{name}.{method} on pairs after fitting on single texts"):
+            getattr(on_texts, method)(_TEST_PAIRS)
+
+
+def check_text_pairs_order_matters(name, estimator_orig):
+    """Check that (a, b) and (b, a) are different inputs: swapping the texts changes outputs."""
+    estimator = _fitted_on_pairs(estimator_orig)
+    swapped = [(b, a) for a, b in _TEST_PAIRS if a]
+    original = [(a, b) for a, b in _TEST_PAIRS if a]
+    for method in _output_methods(estimator):
+        values, values_swapped = (_dense(getattr(estimator, method)(X)) for X in (original, swapped))
+        if values.dtype.kind == "f":
+            assert not np.allclose(values, values_swapped, rtol=0, atol=1e-7), (
+                f"{name}.{method} gives the same outputs for (a, b) and (b, a)."
+            )
+
+
+def check_text_pairs_pickle(name, estimator_orig):
+    """Check that an estimator fitted on pairs gives the same outputs after pickling."""
+    estimator = _fitted_on_pairs(estimator_orig)
+    expected = _outputs(estimator, _TEST_PAIRS)
+    restored = pickle.loads(pickle.dumps(estimator))
+    _assert_outputs_equal(expected, _outputs(restored, _TEST_PAIRS), f"of {name} on pairs changed on pickling")
+
+
+def check_text_pairs_batch_invariance(name, estimator_orig):
+    """Check that each pair predicted alone gives its row of the batch's outputs."""
+    estimator = _fitted_on_pairs(estimator_orig)
+    batch = {m: _dense(v) for m, v in _outputs(estimator, _TEST_PAIRS).items()}
+    for row, pair in enumerate(_TEST_PAIRS):
+        expected = {method: values[row : row + 1] for method, values in batch.items()}
+        _assert_outputs_equal(
+            expected, _outputs(estimator, [pair]), f"of {name} for pair {row} differs alone and in a batch"
+        )
+
+
+def check_text_pairs_empty_fields(name, estimator_orig):
+    """Check that an empty text on either side of a pair is valid, in fit and predict."""
+    X, y = _pair_data()
+    X = [("", text) if i % 3 == 0 else (title, "" if i % 3 == 1 else text)
+         for i, (title, text) in enumerate(X)]
+    estimator = _fitted(estimator_orig, X, y)
+    empty = [("", ""), ("", "love it"), ("Love it", "")]
+    for method, values in _outputs(estimator, empty).items():
+        values = _dense(values)
+        assert values.shape[0] == len(empty), f"{name}.{method} dropped or added rows."
+        if np.issubdtype(values.dtype, np.number):
+            assert np.all(np.isfinite(values)), f"{name}.{method} is not finite on empty fields."
 
 
 # -- samplers ----------------------------------------------------------------
@@ -590,9 +695,20 @@ def _yield_checks(estimator):
         check_text_unusual_text,
         check_text_missing_raises,
         check_text_non_string_raises,
-        check_text_two_columns_raises,
         check_text_empty_input_raises,
     )
+    if accepts_text_pairs(estimator):
+        yield check_text_pairs_three_columns_raises
+        if _output_methods(estimator):
+            yield from (
+                check_text_pairs_form_mismatch_raises,
+                check_text_pairs_pickle,
+                check_text_pairs_empty_fields,
+            )
+            if deterministic:
+                yield from (check_text_pairs_order_matters, check_text_pairs_batch_invariance)
+    else:
+        yield check_text_two_columns_raises
     if classifier or sampler or tags.target_tags.required:
         yield check_text_length_mismatch_raises
     if deterministic:

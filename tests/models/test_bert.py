@@ -115,8 +115,8 @@ def test_bert_classifier_leaves_global_torch_rng_alone(tiny_bert, reviews):
         (["a", "b", "c"], [0, 1], ValueError, "inconsistent numbers of samples"),
         (["a", "b", "c"], [1, 1, 1], ValueError, "at least 2 classes"),
         ("a single string", [0], TypeError, "not a single string"),
-        (np.array([["a", "b"], ["c", "d"]], dtype=object), [0, 1], ValueError,
-         "single column"),
+        (np.array([["a", "b", "c"], ["c", "d", "e"]], dtype=object), [0, 1], ValueError,
+         "One or two columns"),
     ],
 )
 def test_bert_classifier_bad_input(tiny_bert, X, y, err_type, err_msg):
@@ -125,11 +125,11 @@ def test_bert_classifier_bad_input(tiny_bert, X, y, err_type, err_msg):
         _fast(tiny_bert, max_epochs=1).fit(X, y)
 
 
-def test_bert_classifier_dataframe_with_two_columns_raises(tiny_bert):
-    """Check that a DataFrame with more than one column is refused, naming its columns."""
+def test_bert_classifier_dataframe_with_three_columns_raises(tiny_bert):
+    """Check that a DataFrame with more than two columns is refused, naming its columns."""
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame({"text": ["a", "b"], "title": ["c", "d"]})
-    with pytest.raises(ValueError, match=re.escape("2 columns ['text', 'title']")):
+    frame = pd.DataFrame({"text": ["a", "b"], "title": ["c", "d"], "id": ["e", "f"]})
+    with pytest.raises(ValueError, match=re.escape("3 columns ['text', 'title', 'id']")):
         _fast(tiny_bert).fit(frame, [0, 1])
 
 
@@ -210,7 +210,7 @@ def test_bert_classifier_freeze(tiny_bert, reviews, freeze, frozen, trained):
     for part in trained:
         names = [n for n in after if part in n and n in before]
         if part == "head":
-            assert clf.net_.module_.head.weight.requires_grad
+            assert clf.net_.module_.heads[0].weight.requires_grad
             continue
         assert any(not torch.equal(before[n], after[n]) for n in names), part
 

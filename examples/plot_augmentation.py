@@ -92,13 +92,14 @@ for text in augmenter.augment([review] * 3, random_state=0):
 # The sampler is a step of the pipeline and the augmenter one of its
 # parameters, so one grid search compares exact copies with augmented copies
 # at two levels of character noise, on the same 5 folds. A new row that comes
-# back unchanged from every attempt stays a plain copy, and the sampler warns
-# with their count.
+# back unchanged is augmented again, up to ``max_retries`` times (raised here
+# for the shortest reviews, which light augmentation may leave unchanged),
+# then kept as a plain copy, with a warning that counts them.
 texts, y = make_product_reviews(
     n_samples=1500, positive_rate=0.05, random_state=1
 )
 sampler = AugmentationOverSampler(
-    augmenter, sampling_strategy=0.5, random_state=0
+    augmenter, sampling_strategy=0.5, random_state=0, max_retries=10
 )
 X_res, y_res = sampler.fit_resample(texts, y)
 print("class counts before and after:", np.bincount(y), np.bincount(y_res))

@@ -58,15 +58,15 @@ bert = make_pipeline(
 )
 results = pd.DataFrame(check_estimator(bert))
 print(results["status"].value_counts().to_string())
-print(", ".join(results["check_name"]))
+print(textwrap.fill(", ".join(results["check_name"]), width=79))
 
 # %%
 # In your test suite
 # ------------------
 # :func:`~sk_textrec.utils.estimator_checks.parametrize_with_checks` makes one
 # pytest case per estimator and check, so a failure names both and
-# ``pytest -k check_text_pickle`` reruns one check. This is a whole test
-# module:
+# ``pytest -k check_text_pickle`` reruns one check. Here is a whole test
+# module, written to a file and run by pytest:
 test_module = textwrap.dedent("""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -96,10 +96,7 @@ test_module = textwrap.dedent("""
     def test_text_estimators(estimator, check):
         check(estimator)
 """)
-print(test_module)
 
-# %%
-# and what pytest reports for it:
 with tempfile.TemporaryDirectory() as folder:
     path = os.path.join(folder, "test_my_text_estimators.py")
     with open(path, "w") as file:

@@ -35,53 +35,31 @@ df = make_product_reviews(
     n_samples=5000, positive_rate=0.1, random_state=0, as_frame=True
 )
 departments = {
-    "clothing": [
-        "dress",
-        "jeans",
-        "sweater",
-        "blouse",
-        "jacket",
-        "skirt",
-        "t-shirt",
-        "coat",
-        "swimsuit",
-        "boots",
-    ],
-    "toys": [
-        "toy car",
-        "puzzle",
-        "board game",
-        "teddy bear",
-        "building set",
-        "doll",
-    ],
-    "home": [
-        "desk lamp",
-        "water bottle",
-        "backpack",
-        "coffee mug",
-        "throw pillow",
-    ],
+    "clothing": "dress|jeans|sweater|blouse|jacket|skirt|t-shirt|coat|"
+    "swimsuit|boots",
+    "toys": "toy car|puzzle|board game|teddy bear|building set|doll",
+    "home": "desk lamp|water bottle|backpack|coffee mug|throw pillow",
 }
 department_of = {
-    product: name
-    for name, products in departments.items()
-    for product in products
+    product: department
+    for department, products in departments.items()
+    for product in products.split("|")
 }
-pattern = re.compile(
-    "|".join(sorted(map(re.escape, department_of), key=len, reverse=True))
-)
-df["product"] = [
-    next(iter(pattern.findall(text.lower())), None) for text in df["text"]
-]
-df = df.dropna(subset=["product"]).reset_index(
-    drop=True
-)  # typos hide the product of a few
+# The longest name first, so that "toy car" wins over "car".
+names = sorted(department_of, key=len, reverse=True)
+pattern = re.compile("|".join(map(re.escape, names)))
+df["product"] = [next(iter(pattern.findall(t.lower())), None) for t in df.text]
+df = df.dropna(subset=["product"]).reset_index(drop=True)  # hidden by typos
 df["department"] = df["product"].map(department_of)
 seller = np.random.default_rng(0).zipf(1.1, size=len(df)) % 30
 df["item"] = df["product"] + " #" + seller.astype(str)
-print(df[["text", "department", "item", "label"]].head())
-print(df["item"].value_counts().describe()[["count", "mean", "50%", "max"]])
+
+counts = df["item"].value_counts()
+print(
+    f"{len(counts)} items, reviews per item: median {counts.median():.0f}, "
+    f"max {counts.max()}"
+)
+df[["text", "department", "item", "label"]].head()
 
 # %%
 # A split that holds whole products out
@@ -137,14 +115,10 @@ buckets = popularity_buckets(test["item"], reference=train["item"])
 report = group_classification_report(
     test["label"], y_pred, groups=buckets, y_score=y_score, output_dict=True
 )
-by_bucket = pd.DataFrame(report["groups"]).T.loc[
-    ["head", "torso", "tail", "cold"]
-]
-print(
-    by_bucket[["support", "positives", "tpr", "precision", "f1-score"]].round(
-        3
-    )
-)
+by_bucket = pd.DataFrame(report["groups"]).T
+by_bucket = by_bucket.loc[["head", "torso", "tail", "cold"]].round(3)
+by_bucket = by_bucket.astype({"support": int, "positives": int})
+print(by_bucket[["support", "positives", "tpr", "precision", "f1-score"]])
 
 by_department = pd.DataFrame(
     group_classification_report(

@@ -79,6 +79,17 @@ def test_api_index_rst_generates_pages_for_home_names_only(api_reference):
     assert ":toctree: generated/" in datasets and re.search(r"^   load_reviews_csv$", datasets, re.M)
 
 
+def test_write_api_index_drops_pages_of_names_no_longer_exported(api_reference, tmp_path):
+    """Check that the generated page of a name that left __all__ is deleted, the others kept."""
+    generated = tmp_path / "generated"
+    generated.mkdir()
+    (generated / "sk_textrec.BertClassifier.rst").write_text("kept")
+    (generated / "sk_textrec.RemovedClassifier.rst").write_text("stale")
+    index = api_reference.write_api_index(tmp_path / "index.rst")
+    assert ".. module:: sk_textrec.models" in index.read_text(encoding="utf-8")
+    assert sorted(page.name for page in generated.iterdir()) == ["sk_textrec.BertClassifier.rst"]
+
+
 def test_docs_every_page_is_in_a_toctree():
     """Check that every markdown page of docs/ is in a toctree, where the site's navigation finds it."""
     toctree_entries = set()

@@ -117,14 +117,22 @@ def api_index_rst(sections):
 
 
 def write_api_index(path):
-    """Write the reference's index page to ``path`` if its content changed.
+    """Write the reference's index page to ``path`` and drop stale generated pages.
 
-    Rewriting an unchanged file would make Sphinx re-read every page that
-    depends on it in an incremental build.
+    The page is rewritten only if its content changed: rewriting it would make
+    Sphinx re-read every page that depends on it in an incremental build. The
+    autosummary pages of names no longer exported are deleted from
+    ``generated/`` beside it; left there, they would fail the build (a page in
+    no toctree, an object that no longer imports).
     """
     path = Path(path)
-    text = api_index_rst(api_sections())
+    sections = api_sections()
+    text = api_index_rst(sections)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    listed = {name for _, full_names in sections for name in full_names}
+    for page in (path.parent / "generated").glob("*.rst"):
+        if page.stem not in listed:
+            page.unlink()
     return path

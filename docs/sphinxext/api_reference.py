@@ -70,8 +70,7 @@ def api_sections():
 
 def _summary(module_name):
     """First line of a module's docstring, the section's one-line description."""
-    doc = inspect.getdoc(importlib.import_module(module_name)) or ""
-    return doc.splitlines()[0] if doc else ""
+    return (inspect.getdoc(importlib.import_module(module_name)) or "").partition("\n")[0]
 
 
 def _autosummary(entries, toctree):

@@ -7,7 +7,7 @@ TORCH_SPEC ?= torch==2.13.0
 PIP := $(VENV)/bin/python -m pip
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench install-model install-dev
+.PHONY: demo test bench docs docs-clean install-model install-dev install-docs
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ install-model: $(VENV)/bin/python
 install-dev: $(VENV)/bin/python
 	$(PIP) install --quiet -e ".[model,dev]"
 
+install-docs: $(VENV)/bin/python
+	$(PIP) install --quiet -e ".[model,dev,docs]"
+
 demo: install-model
 	$(PY) -m sk_textrec demo
 
@@ -28,3 +31,12 @@ test: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/bench_inference.py
+
+# The site, offline, into docs/_build/html. -W --keep-going: every warning (a
+# docstring, a link, an example that raised) is reported, then fails the build.
+docs: install-docs
+	$(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
+
+# Generated sources (API pages, gallery) and the built site.
+docs-clean:
+	rm -rf docs/_build docs/api docs/auto_examples docs/sg_execution_times.rst

@@ -2,6 +2,8 @@
 
 from imblearn.pipeline import make_pipeline as _imblearn_make_pipeline
 
+__all__ = ["make_pipeline", "set_device"]
+
 
 def set_device(estimator, device):
     """Set the ``device`` parameter of every (nested) estimator that has one.

@@ -18,9 +18,35 @@ class _NamedAugmenters(BaseAugmenter, _BaseComposition):
     _parameter_constraints = {"augmenters": [list]}
 
     def get_params(self, deep=True):
+        """Get the parameters, with those of the named augmenters when ``deep``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return each augmenter by its name and its parameters as
+            ``<name>__<parameter>``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
         return self._get_params("augmenters", deep=deep)
 
     def set_params(self, **params):
+        """Set parameters, of this object or of a named augmenter.
+
+        Parameters
+        ----------
+        **params : dict
+            ``augmenters``, ``<name>`` to replace an augmenter, or
+            ``<name>__<parameter>`` to set one of its parameters.
+
+        Returns
+        -------
+        self : object
+            This object.
+        """
         self._set_params("augmenters", **params)
         return self
 

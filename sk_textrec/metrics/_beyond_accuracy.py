@@ -109,6 +109,7 @@ def distributional_coverage_score(recommended, *, catalog=None, k=None, normaliz
     Returns
     -------
     entropy : float
+        In bits; in [0, 1] with ``normalize=True``.
 
     Examples
     --------

@@ -253,12 +253,12 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         Refit ``estimator`` on all the data after tuning. ``False`` keeps the
         model fitted on the training part of a single split (a float ``cv``): one
         fit instead of two. Must be ``False`` with ``cv="prefit"``.
-    groups_tolerance : float, default=0.05
-        With ``equal_opportunity=True``, the largest allowed difference between
-        the true-positive rates of the groups on the tuning data.
     equal_opportunity : bool, default=False
         With ``groups``, tune the group thresholds together so that their
         true-positive rates lie within ``groups_tolerance`` of each other.
+    groups_tolerance : float, default=0.05
+        With ``equal_opportunity=True``, the largest allowed difference between
+        the true-positive rates of the groups on the tuning data.
     tau : float, default=1.0
         Multiclass: strength of the logit adjustment ``-tau * log(prior)`` that
         the coordinate ascent may start from.
@@ -298,7 +298,7 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         The class labels.
     n_features_in_ : int
         Number of features seen during fit, if ``estimator_`` has it.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, if ``estimator_`` has them.
 
     See Also

@@ -151,7 +151,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
 
         Returns
         -------
-        embeddings : ndarray of shape (n_samples, n_features_out_), dtype=float32
+        embeddings : ndarray of shape (n_samples, ``n_features_out_``), dtype=float32
             One row per text, in the order of ``X``.
         """
         check_is_fitted(self, "model_")

@@ -325,7 +325,7 @@ def check_text_outputs(name, estimator_orig):
 
 
 def check_text_classifier_classes(name, classifier_orig):
-    """Check classes_ and predictions for string and for integer labels."""
+    """Check ``classes_`` and predictions for string and for integer labels."""
     X, y = _text_data()
     for labels in (y, np.where(y == "pos", 3, 1)):
         classifier = _fitted(classifier_orig, X, labels)

@@ -9,6 +9,7 @@ from .model_selection import ThresholdCurveDisplay, ThresholdTunedClassifier
 from .models import BertClassifier, BertRegressor, TextEmbedder
 from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
 from .pipeline import make_pipeline, set_device
+from .presets import make_rare_class_classifier
 from .rerank import MMRReranker
 from .under_sampling import (
     EmbeddingSpaceSampler,
@@ -35,5 +36,6 @@ __all__ = [
     "ThresholdTunedClassifier",
     "__version__",
     "make_pipeline",
+    "make_rare_class_classifier",
     "set_device",
 ]

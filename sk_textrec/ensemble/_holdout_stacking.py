@@ -15,7 +15,7 @@ plain :class:`~sklearn.ensemble.StackingClassifier`.
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.ensemble import StackingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..utils._sklearn_compat import (
     HasMethods,
+    _BaseComposition,
     Interval,
     StrOptions,
     _check_method_params,
@@ -44,7 +45,7 @@ def _stacking_has(method):
     return check
 
 
-class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComposition):
     """Stack classifiers with a final estimator learned on a held-out part of the rows.
 
     ``fit`` splits the rows (stratified) into a training part and a holdout,
@@ -128,6 +129,36 @@ class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimat
         self.stack_method = stack_method
         self.passthrough = passthrough
         self.random_state = random_state
+
+    def get_params(self, deep=True):
+        """Get the parameters, with each base estimator's as ``<name>__<parameter>``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Whether to include the parameters of the base estimators.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return self._get_params("estimators", deep=deep)
+
+    def set_params(self, **params):
+        """Set parameters, a base estimator's as ``<name>__<parameter>``.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters of this estimator or of its base estimators.
+
+        Returns
+        -------
+        self : HoldoutStackingClassifier
+            This estimator.
+        """
+        return self._set_params("estimators", **params)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):

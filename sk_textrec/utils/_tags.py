@@ -2,9 +2,10 @@
 
 scikit-learn's tag dataclasses use slots, so a new tag is a subclass:
 ``TextInputTags`` is an :class:`~sklearn.utils.InputTags` (every check that reads
-input tags still works) with one more field, ``text_pairs``. A pipeline takes the
-input tags of its first step, so a pipeline that starts with an estimator that
-accepts pairs accepts them too.
+input tags still works) with one more field, ``text_pairs``. scikit-learn's
+pipelines do not copy their first step's input tags, so
+:func:`accepts_text_pairs` looks through them: a pipeline accepts pairs when
+its first step does.
 """
 
 from dataclasses import asdict, dataclass
@@ -37,5 +38,9 @@ def text_input_tags(input_tags, *, text_pairs):
 
 
 def accepts_text_pairs(estimator):
-    """Whether ``estimator``'s tags say it accepts two text columns as pairs."""
+    """Whether ``estimator``'s tags (or its first step's) say it accepts two text columns as pairs."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps:
+        first = next((step for _, step in steps if step not in (None, "passthrough")), None)
+        return first is not None and accepts_text_pairs(first)
     return bool(getattr(get_tags(estimator).input_tags, "text_pairs", False))

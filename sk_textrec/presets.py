@@ -14,10 +14,10 @@ from sklearn.pipeline import make_pipeline
 
 from .utils._sklearn_compat import StrOptions, validate_params
 
-__all__ = ["PRESETS", "make_rare_class_classifier"]
+__all__ = ["make_rare_class_classifier"]
 
 # The BertClassifier settings of each preset (see make_rare_class_classifier).
-PRESETS = {
+_PRESETS = {
     "fast": {
         "bert": {"loss": "cross_entropy", "class_weight": "balanced", "max_epochs": 1,
                  "batch_size": 16, "lr": 5e-5, "max_length": 128},
@@ -44,7 +44,7 @@ def _tfidf_model():
 
 @validate_params(
     {
-        "preset": [StrOptions(set(PRESETS))],
+        "preset": [StrOptions(set(_PRESETS))],
         "model_name_or_path": [str, os.PathLike, None],
         "device": [str],
         "random_state": ["random_state"],
@@ -107,7 +107,7 @@ def make_rare_class_classifier(preset="fast", *, model_name_or_path=None, device
     from .model_selection import ThresholdTunedClassifier
     from .models import BertClassifier
 
-    settings = PRESETS[preset]
+    settings = _PRESETS[preset]
     estimator = BertClassifier(
         model_name_or_path, **settings["bert"], device=device, random_state=random_state,
         verbose=verbose,

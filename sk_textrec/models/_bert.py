@@ -10,8 +10,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from ..utils._validation import check_text_input
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_label_values, check_sample_weight, check_text_input
 from ._base import HFEncoderMixin, restore_order
 
 # An epoch with at least this many batches gets a progress bar when verbose.
@@ -229,6 +229,7 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
         import torch
 
         texts = check_text_input(X)
+        check_label_values(y)
         y = column_or_1d(y, warn=True)
         check_consistent_length(texts, y)
         check_classification_targets(y)
@@ -238,7 +239,7 @@ class BertClassifier(HFEncoderMixin, ClassifierMixin, BaseEstimator):
                 f"BertClassifier needs samples of at least 2 classes in y; got only "
                 f"class {self.classes_[0]!r}."
             )
-        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
         self.class_weight_ = self._class_weight(y)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 

@@ -6,13 +6,14 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.utils import check_random_state
 
 from ..base import SAMPLING_STRATEGY_CONSTRAINTS, BaseTextSampler
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
+from ..utils._validation import check_fold_classes
 
 # cleanlab.filter.find_label_issues's filter_by options.
 _FILTERS = {
@@ -155,8 +156,12 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         cv = self.cv
         if isinstance(cv, numbers.Integral):
             cv = StratifiedKFold(cv, shuffle=True, random_state=random_state)
+        # Our own check, before any fit: a fold that trains on fewer classes would
+        # give probabilities with a column of zeros, or fail inside the estimator.
+        splits = list(check_cv(cv, encoded, classifier=True).split(X, encoded))
+        check_fold_classes(splits, y)
         self.pred_proba_ = cross_val_predict(
-            estimator, X, encoded, cv=cv, method="predict_proba", n_jobs=self.n_jobs
+            estimator, X, encoded, cv=splits, method="predict_proba", n_jobs=self.n_jobs
         )
         # n_jobs=1: cleanlab's own process pool costs more than its per-class work.
         self.label_issues_ = np.asarray(

@@ -124,9 +124,10 @@ def gain_matrix(lists, gains, k):
     Returns ``slot_gains`` (n_users, width) with 0 for misses and for the
     slots past the end of a short list, ``ideal_gains`` (n_users, width) the
     best possible gains in order, and ``n_relevant`` (n_users,). ``width`` is
-    ``k``, or the longest list when ``k`` is None.
+    ``k``, or the longest list (at least 1) when ``k`` is None.
     """
-    width = k if k is not None else max(len(items) for items in lists)
+    # At least one slot: when every list is empty each scores 0, as an empty list does beside others.
+    width = k if k is not None else max(1, max(len(items) for items in lists))
     n_users = len(lists)
     slot_gains = np.zeros((n_users, width))
     ideal_gains = np.zeros((n_users, width))

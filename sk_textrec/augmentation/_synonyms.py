@@ -44,7 +44,7 @@ class BaseSynonyms(BaseEstimator):
 
 
 def check_synonyms(word, synonyms, source):
-    """``synonyms`` of ``word`` as a tuple; a string or non-string entries are a TypeError.
+    """``synonyms`` of ``word`` as a tuple (a set sorted); a string or non-strings are a TypeError.
 
     A string where a list is expected would otherwise be read as a list of
     its letters ("gown" -> "g", "o", "w", "n") and replace words by letters.
@@ -53,7 +53,9 @@ def check_synonyms(word, synonyms, source):
         raise TypeError(f"The synonyms of {word!r} from {source} must be a list of strings; got "
                         f"{type(synonyms).__name__} {synonyms!r:.40}. Wrap a single synonym in a "
                         f"list: [{synonyms!r:.40}].")
-    synonyms = tuple(synonyms)
+    # A set's order follows string hashes, which differ between processes: sorted,
+    # the same seed picks the same synonym in every run.
+    synonyms = tuple(sorted(synonyms, key=str) if isinstance(synonyms, (set, frozenset)) else synonyms)
     for synonym in synonyms:
         if not isinstance(synonym, str):
             raise TypeError(f"The synonyms of {word!r} from {source} must be strings; one is "
@@ -95,7 +97,9 @@ class DictSynonyms(BaseSynonyms):
     Parameters
     ----------
     mapping : dict of str to list of str
-        The synonyms of each word, e.g. a product-domain thesaurus.
+        The synonyms of each word, e.g. a product-domain thesaurus. A set of
+        synonyms is used in sorted order; a single string is a TypeError
+        (wrap it in a list).
 
     See Also
     --------

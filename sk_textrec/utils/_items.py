@@ -154,8 +154,8 @@ class ItemSimilarity:
             if asymmetric.any():
                 i, j = np.argwhere(asymmetric)[0]
                 raise ValueError(f"{input_name} must be a symmetric similarity matrix for "
-                                 f"similarity='precomputed'; entry ({i}, {j}) is {features[i, j]!r} but "
-                                 f"({j}, {i}) is {features[j, i]!r}.")
+                                 f"similarity='precomputed'; entry ({i}, {j}) is {float(features[i, j])} "
+                                 f"but ({j}, {i}) is {float(features[j, i])}.")
             self._matrix = features
         else:
             norms = np.linalg.norm(features, axis=1)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score, specificity_score
 from sklearn.calibration import calibration_curve
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     average_precision_score,
     balanced_accuracy_score,
@@ -163,3 +164,56 @@ def test_imbalance_report_bad_scores(kwargs, err_msg):
     """Check that scores that do not match the labels are refused."""
     with pytest.raises(ValueError, match=err_msg):
         imbalance_report(["a", "b", "c"], ["a", "b", "b"], **kwargs)
+
+
+
+def test_imbalance_report_labels_absent_from_data_are_nan_with_warning():
+    """Check that a label in neither y_true nor y_pred gets NaN, not 0, and a warning naming it."""
+    with pytest.warns(UndefinedMetricWarning, match=r"labels \[2\] are neither in y_true nor in y_pred"):
+        report = imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], labels=[0, 1, 2], output_dict=True)
+    assert np.isnan(report["2"]["recall"]) and np.isnan(report["2"]["precision"])
+    assert report["2"]["support"] == 0
+    present = imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], output_dict=True)
+    assert report["macro avg"]["recall"] == pytest.approx(present["macro avg"]["recall"])
+
+
+@pytest.mark.parametrize("labels, err_msg", [
+    (["0", "1"], r"None of labels \['0', '1'\] is in y_true or y_pred.*'1' versus 1"),
+    ([0, 1, 1], "more than once"),
+    ([0, None], "labels has a missing label"),
+])
+def test_imbalance_report_bad_labels(labels, err_msg):
+    """Check that labels of the wrong type, repeated or missing are refused."""
+    with pytest.raises(ValueError, match=err_msg):
+        imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], labels=labels)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: imbalance_report([], []),
+    lambda: expected_calibration_error([], []),
+], ids=["imbalance_report", "expected_calibration_error"])
+def test_metrics_empty_input_says_empty(call):
+    """Check that empty input is reported as empty, not as a sample-weight problem."""
+    with pytest.raises(ValueError, match="y_true is empty: a metric needs at least one sample"):
+        call()
+
+
+@pytest.mark.parametrize("kwargs, err_type, err_msg", [
+    ({"sample_weight": [1, -1, 1, 1]}, ValueError, r"negative weight \(-1.0\) at row 1"),
+    ({"sample_weight": [0, 0, 0, 0]}, ValueError, "0 for every sample"),
+    ({"sample_weight": [1, 1]}, ValueError, r"shape \(4,\)"),
+])
+def test_classification_metrics_bad_weights(kwargs, err_type, err_msg):
+    """Check that both metrics validate sample_weight with the shared rule."""
+    with pytest.raises(err_type, match=err_msg):
+        imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], **kwargs)
+    with pytest.raises(err_type, match=err_msg):
+        expected_calibration_error([0, 1, 0, 1], [0.1, 0.9, 0.6, 0.7], **kwargs)
+
+
+def test_classification_metrics_missing_and_mixed_labels():
+    """Check that a None or mixed-type label in y_true or y_pred names the row."""
+    with pytest.raises(ValueError, match="y_pred has a missing label .* at row 2"):
+        imbalance_report(["a", "b", "a"], ["a", "b", None])
+    with pytest.raises(TypeError, match="y_true mixes label types"):
+        expected_calibration_error([0, "1"], [0.2, 0.8])

@@ -36,6 +36,8 @@ class BaseSynonyms(BaseEstimator):
             Its synonyms, best first; empty when the source knows none.
         """
         self._validate_params()
+        if not isinstance(word, str):
+            raise TypeError(f"synonyms_of takes one word, a str; got {type(word).__name__} {word!r:.40}.")
         return list(self._synonym_table([word])[word])
 
     def _synonym_table(self, words):

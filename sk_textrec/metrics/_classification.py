@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..utils._sklearn_compat import Interval, StrOptions, _check_pos_label_consistency, validate_params
-from ..utils._validation import check_label_values, check_sample_weight
+from ..utils._validation import as_float_array, check_label_values, check_sample_weight
 from ._text_table import format_table
 
 
@@ -60,10 +60,17 @@ def _calibration_gap(confidence, outcome, weight, n_bins, strategy):
     return float(np.abs(bin_outcome - bin_confidence).sum() / bin_weight.sum())
 
 
+def _check_scores(y_score, input_name):
+    """Scores as floats; NaN or infinity is an error naming the row."""
+    y_score = as_float_array(y_score, input_name=input_name)
+    if not np.all(np.isfinite(y_score)):
+        row = int(np.argwhere(~np.isfinite(y_score))[0][0])
+        raise ValueError(f"{input_name} has NaN or infinite values (row {row}).")
+    return y_score
+
+
 def _check_probabilities(y_prob, input_name="y_prob"):
-    y_prob = np.asarray(y_prob, dtype=float)
-    if not np.all(np.isfinite(y_prob)):
-        raise ValueError(f"{input_name} has NaN or infinite values.")
+    y_prob = _check_scores(y_prob, input_name)
     if y_prob.size and (y_prob.min() < 0 or y_prob.max() > 1):
         raise ValueError(f"{input_name} must hold probabilities in [0, 1]; got values in "
                          f"[{y_prob.min():.3g}, {y_prob.max():.3g}].")
@@ -139,6 +146,9 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, strategy="uniform",
     weight = check_sample_weight(sample_weight, len(y_true))
     if y_prob.ndim == 1:
         pos_label = _check_pos_label_consistency(pos_label, y_true)
+        present = np.unique(y_true).tolist()
+        if len(present) == 2 and pos_label not in present:  # a typo would make every row negative
+            raise ValueError(f"pos_label={pos_label!r} is not one of the labels of y_true {present}.")
         outcome, confidence = (y_true == pos_label).astype(float), y_prob
     elif y_prob.ndim == 2:
         labels = unique_labels(y_true) if labels is None else np.asarray(labels)
@@ -154,7 +164,7 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, strategy="uniform",
 
 def _scores_by_class(y_score, labels):
     """``y_score`` as one column per label (1-D binary scores are the positive class's)."""
-    y_score = np.asarray(y_score, dtype=float)
+    y_score = _check_scores(y_score, "y_score")
     if y_score.ndim == 1:
         if labels.shape[0] != 2:
             raise ValueError(f"A 1-D y_score is the score of the positive class of a binary target; "

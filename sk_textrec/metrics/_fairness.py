@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 from ..utils._items import factorize
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ..utils._validation import _is_missing, check_sample_weight
-from ._classification import check_targets, one_vs_rest_score
+from ._classification import _check_scores, check_targets, one_vs_rest_score
 from ._text_table import format_table
 
 RATES = ("tpr", "fpr", "precision", "selection_rate")
@@ -289,7 +289,7 @@ def group_classification_report(y_true, y_pred, *, groups, y_score=None, pos_lab
     names, counts, index = group_counts(y_true, y_pred, groups, pos_label, sample_weight)
     actual = column_or_1d(y_true) == pos_label
     weight = check_sample_weight(sample_weight, len(actual))
-    scores = None if y_score is None else column_or_1d(np.asarray(y_score, dtype=float))
+    scores = None if y_score is None else column_or_1d(_check_scores(y_score, "y_score"))
     if scores is not None:
         check_consistent_length(actual, scores)
 

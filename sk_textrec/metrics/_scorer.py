@@ -234,6 +234,10 @@ class _RankingScorer(_BaseScorer):
             if scores.ndim != 1:
                 raise ValueError("A ranking scorer needs one score per row (a binary classifier or a "
                                  f"regressor); {type(estimator).__name__} gives shape {scores.shape}.")
+            if np.isnan(scores).any():  # a NaN would sort anywhere in a list, silently
+                raise ValueError(f"{type(estimator).__name__} scored row "
+                                 f"{int(np.flatnonzero(np.isnan(scores))[0])} NaN; a ranking cannot be "
+                                 "built on NaN scores.")
             lists, relevant = lists_from_rows(query_id, scores, gains, item_id)
             catalog = None  # the coverage metrics' default catalogue: the items of the rows scored
             if item_id is not None:

@@ -31,7 +31,12 @@ from ..utils._sklearn_compat import (
     _num_samples,
     _routing_enabled,
 )
-from ..utils._validation import check_fold_classes, check_label_values, check_sample_weight
+from ..utils._validation import (
+    as_float_array,
+    check_fold_classes,
+    check_label_values,
+    check_sample_weight,
+)
 from . import _threshold_objectives as obj
 
 
@@ -177,6 +182,19 @@ class BaseThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
         tags.input_tags = inner.input_tags
         tags.non_deterministic = inner.non_deterministic
         return tags
+
+
+def _check_costs(costs, name, shape_name, shape):
+    """Costs as a float array of ``shape``, finite, or an error naming ``name`` and the cell."""
+    costs = as_float_array(costs, input_name=name)
+    if costs.shape != shape:
+        raise ValueError(f"{name} must have shape {shape_name} = {shape}; got {costs.shape}.")
+    bad = ~np.isfinite(costs)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ValueError(f"The costs must be finite; {name} has {costs[row, column]} at row {row}, "
+                         f"column {column}.")
+    return costs
 
 
 def _fit_and_score_fold(estimator, X, y, fit_params, train_idx, val_idx, score):
@@ -448,7 +466,7 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         """Candidate thresholds given as values must be a non-empty 1-D list without NaN."""
         if isinstance(self.thresholds, Integral):
             return
-        grid = np.asarray(self.thresholds, dtype=float)
+        grid = as_float_array(self.thresholds, input_name="The 'thresholds' parameter")
         if grid.ndim != 1 or grid.size == 0:
             raise ValueError(f"The 'thresholds' parameter must be an int or a non-empty 1-D list of "
                              f"candidate thresholds; got shape {grid.shape}.")
@@ -458,24 +476,13 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
 
     def _check_sample_cost(self, builtin, y_idx, sample_cost, n_classes):
         if sample_cost is not None:
-            sample_cost = np.asarray(sample_cost, dtype=float)
-            if sample_cost.shape != (len(y_idx), n_classes):
-                raise ValueError(
-                    f"sample_cost must have shape (n_samples, n_classes) = {(len(y_idx), n_classes)}; "
-                    f"got {sample_cost.shape}."
-                )
+            sample_cost = _check_costs(sample_cost, "sample_cost", "(n_samples, n_classes)",
+                                       (len(y_idx), n_classes))
         elif self.cost_matrix is not None:
-            cost_matrix = np.asarray(self.cost_matrix, dtype=float)
-            if cost_matrix.shape != (n_classes, n_classes):
-                raise ValueError(
-                    f"cost_matrix must have shape (n_classes, n_classes) = {(n_classes, n_classes)}; "
-                    f"got {cost_matrix.shape}."
-                )
-            sample_cost = cost_matrix[y_idx]
+            sample_cost = _check_costs(self.cost_matrix, "cost_matrix", "(n_classes, n_classes)",
+                                       (n_classes, n_classes))[y_idx]
         if builtin == "cost" and sample_cost is None:
             raise ValueError('objective="cost" needs cost_matrix, or sample_cost passed to fit.')
-        if sample_cost is not None and not np.all(np.isfinite(sample_cost)):
-            raise ValueError("The costs must be finite.")
         return sample_cost
 
     # -- scores -------------------------------------------------------------------
@@ -524,6 +531,7 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         y_idx = np.searchsorted(classes, y)
         sample_cost = self._check_sample_cost(builtin, y_idx, sample_cost, classes.size)
         if groups is not None:
+            check_label_values(groups, input_name="groups")
             groups = np.asarray(groups)
             if groups.shape != (n_samples,):
                 raise ValueError(

@@ -42,7 +42,8 @@ def _as_object_array(X, input_name):
             f"{input_name} must be a sequence of texts, not a single string; "
             f"wrap it in a list: [{X[:30]!r}]."
         )
-    if not hasattr(X, "__len__") or isinstance(X, dict):
+    # A set has no order (rows would not match their labels) and a dict's items are keys.
+    if not hasattr(X, "__len__") or isinstance(X, (dict, set, frozenset)):
         raise TypeError(
             f"{input_name} must be a list, 1-D numpy array, pandas Series or one-column "
             f"DataFrame of strings; got {_describe_container(X)}."
@@ -308,13 +309,29 @@ def check_label_values(y, *, input_name="y"):
 # -- sample weights ----------------------------------------------------------
 
 
-def _first_non_number(values):
-    for row, value in enumerate(values):
-        if _is_missing(value):
-            return row, "missing"
-        if not isinstance(value, (numbers.Real, np.bool_)):
-            return row, f"{type(value).__name__} {value!r:.40}"
-    return None
+def as_float_array(values, *, input_name):
+    """``values`` as a new float64 array; a value that is not a number is a TypeError naming its row.
+
+    Missing values (None, NaN, pandas' NA) become NaN, for the caller to refuse
+    or allow; numpy's own error ("could not convert string to float") names
+    neither the parameter nor the row.
+    """
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    try:
+        cells = np.asarray(values, dtype=object)
+    except ValueError:  # ragged nesting: one cell per row
+        cells = np.empty(len(values), dtype=object)
+        cells[:] = list(values)
+    for index, value in np.ndenumerate(cells):
+        if not _is_missing(value) and not isinstance(value, (numbers.Real, np.bool_)):
+            where = _where(index[0], index[-1], cells.ndim > 1) if cells.ndim else "the value"
+            raise TypeError(f"{input_name} must hold numbers; {where} is {type(value).__name__} "
+                            f"{value!r:.40}.")
+    return np.array([np.nan if _is_missing(value) else value for value in cells.ravel()],
+                    dtype=np.float64).reshape(cells.shape)
 
 
 def check_sample_weight(sample_weight, n_samples, *, input_name="sample_weight"):
@@ -357,14 +374,7 @@ def check_sample_weight(sample_weight, n_samples, *, input_name="sample_weight")
         return np.ones(n_samples)
     if isinstance(sample_weight, (numbers.Real, np.bool_)):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
-    try:
-        weights = np.array(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        values = np.asarray(sample_weight, dtype=object).ravel()
-        row, what = _first_non_number(values) or (0, type(sample_weight).__name__)
-        if what == "missing":
-            raise ValueError(f"{input_name} has a missing weight at row {row}.") from None
-        raise TypeError(f"{input_name} must hold numbers; row {row} is {what}.") from None
+    weights = as_float_array(sample_weight, input_name=input_name)
     if weights.shape != (n_samples,):
         raise ValueError(f"{input_name} must have shape ({n_samples},), one weight per sample; "
                          f"got shape {weights.shape}.")

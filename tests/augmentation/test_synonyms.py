@@ -166,3 +166,9 @@ def test_duck_typed_source_returning_a_string_raises():
 def test_dict_synonyms_set_is_sorted():
     """Check that a set of synonyms is used in sorted order, the same in every process."""
     assert DictSynonyms({"dress": {"gown", "frock", "robe"}}).synonyms_of("dress") == ["frock", "gown", "robe"]
+
+
+def test_synonyms_of_takes_a_word():
+    """Check that synonyms_of refuses a non-string word with a TypeError."""
+    with pytest.raises(TypeError, match="synonyms_of takes one word, a str; got int 3"):
+        DictSynonyms({"a": ["b"]}).synonyms_of(3)

@@ -110,6 +110,7 @@ AB = [["a", "b"]]
         (distributional_coverage_score, AB, {"normalize": True}, ValueError, "normalize=True needs the catalog"),
         (novelty_score, [[0]], {"item_popularity": [1, -1]}, ValueError, r"counts >= 0; row 1"),
         (novelty_score, [[0]], {"item_popularity": [[1, 2]]}, ValueError, "must be 1-D"),
+        (novelty_score, [[0]], {"item_popularity": ["a", 2]}, TypeError, "item_popularity must hold numbers; row 0"),
         (novelty_score, [[0, 5]], {"item_popularity": [1, 2]}, ValueError,
          r"item 5, which is not a position 0..1 of the item arrays"),
         (intra_list_diversity_score, AB, {"item_features": [[1.0, 0.0], [0.0, 0.0]], "items": ["a", "b"]},

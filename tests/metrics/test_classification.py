@@ -139,7 +139,9 @@ def test_expected_calibration_error_string_labels_need_pos_label():
     "y_true, y_prob, kwargs, err_type, err_msg",
     [
         ([0, 1], [0.2, 1.2], {}, ValueError, r"probabilities in \[0, 1\]"),
-        ([0, 1], [0.2, np.nan], {}, ValueError, "NaN or infinite"),
+        ([0, 1], [0.2, np.nan], {}, ValueError, r"NaN or infinite values \(row 1\)"),
+        ([0, 1], [0.2, "x"], {}, TypeError, "y_prob must hold numbers; row 1 is str"),
+        ([0, 1], [0.2, 0.9], {"pos_label": 3}, ValueError, r"pos_label=3 is not one of the labels of y_true \[0, 1\]"),
         ([0, 1, 1], [0.2, 0.3], {}, ValueError, "inconsistent numbers of samples"),
         ([0, 1], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]], {}, ValueError, "y_prob has 3 columns but there are 2 labels"),
         ([0, 1], [0.2, 0.3], {"n_bins": 0}, InvalidParameterError, "'n_bins' parameter"),
@@ -158,6 +160,7 @@ def test_expected_calibration_error_bad_input(y_true, y_prob, kwargs, err_type, 
         ({"y_score": [[0.1, 0.9], [0.5, 0.5], [0.2, 0.8]]}, r"one column per label \(3"),
         ({"y_score": [0.1, 0.9, 0.5]}, "1-D y_score is the score of the positive class of a binary target"),
         ({"y_score": [0.1, 0.9]}, "inconsistent numbers of samples"),
+        ({"y_score": [[0.1, 0.9, 0.0], [0.5, np.nan, 0.0], [0.2, 0.8, 0.0]]}, r"y_score has NaN .* \(row 1\)"),
     ],
 )
 def test_imbalance_report_bad_scores(kwargs, err_msg):

@@ -148,6 +148,7 @@ def test_recall_and_hit_rate_grow_with_k(metric):
         ([["a"]], [{"a": -1}], ValueError, r"gains must be finite numbers >= 0"),
         ([["a"]], [{"a": float("nan")}], ValueError, r"gains must be finite"),
         ([["a"]], ["a"], TypeError, r"relevant\[0\] must be a set or list"),
+        ([["a"]], [[["a"]]], TypeError, r"relevant\[0\] holds an unhashable item id"),
         ([], [], ValueError, r"recommended is empty"),
         ("abc", [{"a"}], InvalidParameterError, r"'recommended' parameter"),
     ],

@@ -363,6 +363,9 @@ def test_threshold_tuned_classifier_groups_metadata_routing():
         ({"objective": "matthews_corrcoef", "thresholds": [0.2, np.nan, 0.5]}, {},
          "'thresholds' parameter has a NaN candidate at position 1"),
         ({"objective": "matthews_corrcoef", "thresholds": []}, {}, "non-empty 1-D"),
+        ({"objective": "cost", "cost_matrix": [[0, np.nan], [1, 0]]}, {},
+         "costs must be finite; cost_matrix has nan at row 0, column 1"),
+        ({}, {"groups": [None] + ["a"] * 99}, r"groups has a missing label \(None or NaN\) at row 0"),
     ],
 )
 def test_threshold_tuned_classifier_invalid_input(params, fit_params, err_msg):
@@ -453,3 +456,15 @@ def test_threshold_tuned_classifier_scorer_nan_points_are_skipped():
 
     with pytest.raises(ValueError, match="undefined \\(NaN\\) at every candidate threshold"):
         ThresholdTunedClassifier(_frozen_echo(), objective=make_scorer(always_undefined)).fit(X, y)
+
+
+@pytest.mark.parametrize("params, fit_params, err_msg", [
+    ({"objective": "matthews_corrcoef", "thresholds": ["a", 0.5]}, {},
+     "'thresholds' parameter must hold numbers; row 0 is str 'a'"),
+    ({"objective": "cost"}, {"sample_cost": [["a", "b"]] * 100}, "sample_cost must hold numbers; row 0, column 0"),
+])
+def test_threshold_tuned_classifier_non_numbers_named(params, fit_params, err_msg):
+    """Check that non-numeric thresholds and costs are TypeErrors naming the parameter and cell."""
+    X, y = _scores(n=100)
+    with pytest.raises(TypeError, match=err_msg):
+        ThresholdTunedClassifier(LogisticRegression(), **params).fit(X, y, **fit_params)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sk_textrec.utils import check_label_values, check_sample_weight, check_text_input
-from sk_textrec.utils._validation import check_fold_classes
+from sk_textrec.utils._validation import as_float_array, check_fold_classes
 
 
 @pytest.mark.parametrize("X", [
@@ -38,6 +38,7 @@ def test_check_text_input_pandas():
     ("text", TypeError, "not a single string"),
     (42, TypeError, "list, 1-D numpy array"),
     ({"a": 1}, TypeError, "list, 1-D numpy array"),
+    ({"a", "b"}, TypeError, "got builtins.set"),
 ])
 def test_check_text_input_errors(X, err_type, err_msg):
     """Check that bad text input raises an error that names the problem."""
@@ -195,3 +196,23 @@ def test_check_fold_classes():
     splits = [(np.array([0, 2, 4]), np.array([1, 3, 5])), (np.array([0, 1, 2, 3]), np.array([4, 5]))]
     with pytest.raises(ValueError, match=r"fold 1 of cv \(4 samples\) has no sample of the class\(es\) \['c'\]"):
         check_fold_classes(splits, y)
+
+
+
+@pytest.mark.parametrize("values, err_msg", [
+    ([1.0, "a"], "^w must hold numbers; row 1 is str 'a'"),
+    ([[1.0, 2.0], [3.0, "x"]], "row 1, column 1 is str 'x'"),
+    ([[1.0, 2.0], [3.0]], "row 0 is list"),
+    ({"a": 1}, "the value is dict"),
+])
+def test_as_float_array_names_the_first_non_number(values, err_msg):
+    """Check that a value that is not a number is a TypeError naming the parameter and cell."""
+    with pytest.raises(TypeError, match=err_msg):
+        as_float_array(values, input_name="w")
+
+
+def test_as_float_array_missing_values_become_nan():
+    """Check that None and pandas' NA become NaN, for the caller to refuse or allow."""
+    pd = pytest.importorskip("pandas")
+    assert np.isnan(as_float_array([1, None], input_name="w")[1])
+    assert np.isnan(as_float_array(pd.array([1, pd.NA], dtype="Int64"), input_name="w")[1])

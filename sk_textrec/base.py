@@ -95,9 +95,12 @@ class BaseTextSampler(BaseSampler):
         # np.asarray first: a list of one-hot rows has no .sum(axis=1).
         labels, binarize_y = check_target_type(np.asarray(y), indicate_one_vs_all=True)
         check_consistent_length(texts, labels)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, labels, self._sampling_type
-        )
+        try:
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, labels, self._sampling_type
+            )
+        except ValueError as exc:  # imbalanced-learn's messages do not name the parameter
+            raise ValueError(f"The 'sampling_strategy' parameter of {type(self).__name__}: {exc}") from exc
         return texts, labels, binarize_y
 
     @_fit_context(prefer_skip_nested_validation=False)

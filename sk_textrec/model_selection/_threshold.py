@@ -33,9 +33,9 @@ from ..utils._sklearn_compat import (
 )
 from ..utils._validation import (
     as_float_array,
-    check_fold_classes,
     check_label_values,
     check_sample_weight,
+    checked_splits,
 )
 from . import _threshold_objectives as obj
 
@@ -573,8 +573,7 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
             split_groups = groups if get_routing_for_object(cv).consumes("split", {"groups"}) else None
             if not self.refit and cv.get_n_splits(X, y, split_groups) > 1:
                 raise ValueError("When cv has several folds, refit cannot be False.")
-            splits = list(cv.split(X, y, split_groups))
-            check_fold_classes(splits, y)
+            splits = checked_splits(cv, X, y, split_groups)
             folds = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fit_and_score_fold)(
                     self.estimator, X, y, fit_params, train_idx, val_idx, self._scores

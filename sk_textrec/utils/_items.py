@@ -11,6 +11,8 @@ import numbers
 
 import numpy as np
 
+from ._validation import as_float_array
+
 SIMILARITIES = ("cosine", "category", "precomputed")
 
 
@@ -42,8 +44,7 @@ def _unhashable(values, input_name):
 
 
 def _is_missing_id(item):
-    return item is None or (isinstance(item, numbers.Real) and not isinstance(item, bool)
-                            and np.isnan(item))
+    return item is None or (isinstance(item, (float, np.floating)) and bool(np.isnan(item)))
 
 
 class ItemIndex:
@@ -139,7 +140,7 @@ class ItemSimilarity:
             self._codes = factorize(labels, input_name)[0]
             self.n_items = labels.shape[0]
             return
-        features = np.asarray(item_features, dtype=float)
+        features = as_float_array(item_features, input_name=input_name)
         if features.ndim != 2:
             raise ValueError(f"{input_name} must be 2-D for similarity={similarity!r}; got shape "
                              f"{features.shape}.")

@@ -88,7 +88,7 @@ def _is_missing(value):
     """None, float NaN, or pandas' NA / NaT (checked by name: pandas is optional)."""
     if value is None:
         return True
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if isinstance(value, (float, np.floating)):  # only floats hold NaN (an int may not fit isnan)
         return bool(np.isnan(value))
     return type(value).__name__ in ("NAType", "NaTType")
 
@@ -312,14 +312,17 @@ def check_label_values(y, *, input_name="y"):
 def as_float_array(values, *, input_name):
     """``values`` as a new float64 array; a value that is not a number is a TypeError naming its row.
 
-    Missing values (None, NaN, pandas' NA) become NaN, for the caller to refuse
-    or allow; numpy's own error ("could not convert string to float") names
-    neither the parameter nor the row.
+    Strings are refused even when numpy could parse them ("1"): they are
+    usually a column read as text. Missing values (None, NaN, pandas' NA)
+    become NaN, for the caller to refuse or allow. numpy's own error ("could
+    not convert string to float") names neither the parameter nor the row.
     """
     try:
-        return np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        pass
+        array = np.asarray(values)
+    except ValueError:  # ragged nesting
+        array = None
+    if array is not None and array.dtype.kind in "biuf":
+        return np.array(array, dtype=np.float64)
     try:
         cells = np.asarray(values, dtype=object)
     except ValueError:  # ragged nesting: one cell per row
@@ -412,3 +415,24 @@ def check_fold_classes(splits, y, *, input_name="cv"):
                 "class. Use fewer folds, a stratified splitter (StratifiedKFold), or shuffle the "
                 "rows before splitting."
             )
+
+
+def checked_splits(cv, X, y, groups=None, *, input_name="cv"):
+    """The ``(train, test)`` index arrays of the splitter ``cv``, checked before any fit.
+
+    ``cv`` is a splitter (after scikit-learn's ``check_cv``). A splitter that
+    does not give pairs of index arrays (an iterable of something else) is a
+    TypeError naming ``input_name``; its own errors are prefixed with it; a
+    training part without a class is :func:`check_fold_classes`' ValueError.
+    """
+    try:
+        splits = [(np.asarray(train), np.asarray(test)) for train, test in cv.split(X, y, groups)]
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"The {input_name!r} parameter does not split the data into (train, test) "
+                        f"index arrays: {exc}") from exc
+    for fold, (train, test) in enumerate(splits):
+        if train.dtype.kind not in "iu" or test.dtype.kind not in "iu":
+            raise TypeError(f"The {input_name!r} parameter gave fold {fold} as ({train.dtype}, "
+                            f"{test.dtype}) arrays; a fold is a pair of integer index arrays.")
+    check_fold_classes(splits, y, input_name=input_name)
+    return splits

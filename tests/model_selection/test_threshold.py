@@ -437,6 +437,10 @@ def test_threshold_tuned_classifier_nan_scores_raise():
     X, y = _scores(n=100)
     with pytest.raises(ValueError, match=r"_NaNScores.predict_proba returned NaN for row 3"):
         ThresholdTunedClassifier(_NaNScores().fit(X, y), cv="prefit", refit=False).fit(X, y)
+    model = ThresholdTunedClassifier(_frozen_echo()).fit(X, y)
+    X[2, 0] = np.nan  # NaN scores at predict: an error, not the negative class
+    with pytest.raises(ValueError, match="returned NaN for row 2"):
+        model.predict(X)
 
 
 def test_threshold_tuned_classifier_scorer_nan_points_are_skipped():

@@ -31,12 +31,8 @@ from ..utils._sklearn_compat import (
     _num_samples,
     _routing_enabled,
 )
-from ..utils._validation import (
-    as_float_array,
-    check_label_values,
-    check_sample_weight,
-    checked_splits,
-)
+from ..utils._cv import checked_splits
+from ..utils._validation import as_float_array, check_label_values, check_sample_weight
 from . import _threshold_objectives as obj
 
 

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from ..base import SAMPLING_STRATEGY_CONSTRAINTS, BaseTextSampler
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
-from ..utils._validation import checked_splits
+from ..utils._cv import checked_splits
 
 # cleanlab.filter.find_label_issues's filter_by options.
 _FILTERS = {

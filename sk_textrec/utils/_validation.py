@@ -11,11 +11,10 @@ Text pairs (title + body, query + product title, question + answer) are two
 columns: a 2-column DataFrame, an ``(n, 2)`` array or a list of 2-tuples.
 One or two columns are the only accepted shapes.
 
-Labels, sample weights and cross-validation folds are checked here too, so
-that samplers, estimators, metrics and the CSV loader give one error per
-problem: a missing label is never a class, a column of labels has one type,
-weights are finite and non-negative with some positive, and every training
-fold holds every class.
+Labels, numbers and sample weights are checked here too, so that samplers,
+estimators, metrics and the CSV loader give one error per problem: a missing
+label is never a class, a column of labels has one type, numbers are numbers
+(not numeric strings), weights are finite and non-negative with some positive.
 """
 
 import numbers
@@ -392,47 +391,3 @@ def check_sample_weight(sample_weight, n_samples, *, input_name="sample_weight")
         raise ValueError(f"{input_name} is 0 for every sample: at least one sample needs a "
                          "positive weight.")
     return weights
-
-
-# -- cross-validation folds --------------------------------------------------
-
-
-def check_fold_classes(splits, y, *, input_name="cv"):
-    """Check that the training part of every fold has a sample of every class of ``y``.
-
-    ``splits`` is a list of ``(train, test)`` index arrays; the error names the
-    first fold whose training part lacks a class, before any estimator is
-    fitted on it (an inner estimator would fail with an error about one class,
-    or silently learn fewer classes).
-    """
-    classes = np.unique(y)
-    for fold, (train, _) in enumerate(splits):
-        absent = np.setdiff1d(classes, np.unique(y[train]))
-        if absent.size:
-            raise ValueError(
-                f"The training part of fold {fold} of {input_name} ({len(train)} samples) has no "
-                f"sample of the class(es) {absent.tolist()[:10]}; every fold must train on every "
-                "class. Use fewer folds, a stratified splitter (StratifiedKFold), or shuffle the "
-                "rows before splitting."
-            )
-
-
-def checked_splits(cv, X, y, groups=None, *, input_name="cv"):
-    """The ``(train, test)`` index arrays of the splitter ``cv``, checked before any fit.
-
-    ``cv`` is a splitter (after scikit-learn's ``check_cv``). A splitter that
-    does not give pairs of index arrays (an iterable of something else) is a
-    TypeError naming ``input_name``; its own errors are prefixed with it; a
-    training part without a class is :func:`check_fold_classes`' ValueError.
-    """
-    try:
-        splits = [(np.asarray(train), np.asarray(test)) for train, test in cv.split(X, y, groups)]
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"The {input_name!r} parameter does not split the data into (train, test) "
-                        f"index arrays: {exc}") from exc
-    for fold, (train, test) in enumerate(splits):
-        if train.dtype.kind not in "iu" or test.dtype.kind not in "iu":
-            raise TypeError(f"The {input_name!r} parameter gave fold {fold} as ({train.dtype}, "
-                            f"{test.dtype}) arrays; a fold is a pair of integer index arrays.")
-    check_fold_classes(splits, y, input_name=input_name)
-    return splits

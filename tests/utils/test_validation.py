@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sk_textrec.utils import check_label_values, check_sample_weight, check_text_input
-from sk_textrec.utils._validation import as_float_array, check_fold_classes
+from sk_textrec.utils._validation import as_float_array
 
 
 @pytest.mark.parametrize("X", [
@@ -184,19 +184,6 @@ def test_check_sample_weight_input_name():
     """Check that the error names the parameter it is told."""
     with pytest.raises(ValueError, match="^w has a negative"):
         check_sample_weight([-1.0], 1, input_name="w")
-
-
-# -- cross-validation folds --------------------------------------------------
-
-
-def test_check_fold_classes():
-    """Check that a training fold without a class is named with the class, others pass."""
-    y = np.array(["a", "a", "b", "b", "c", "c"])
-    check_fold_classes([(np.array([0, 2, 4]), np.array([1, 3, 5]))], y)
-    splits = [(np.array([0, 2, 4]), np.array([1, 3, 5])), (np.array([0, 1, 2, 3]), np.array([4, 5]))]
-    with pytest.raises(ValueError, match=r"fold 1 of cv \(4 samples\) has no sample of the class\(es\) \['c'\]"):
-        check_fold_classes(splits, y)
-
 
 
 @pytest.mark.parametrize("values, err_msg", [

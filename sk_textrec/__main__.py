@@ -13,6 +13,13 @@ def _positive_int(value):
     return number
 
 
+def _non_negative_int(value):
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0; got {value}")
+    return number
+
+
 def build_parser():
     """The argument parser, with one sub-command per action."""
     parser = argparse.ArgumentParser(
@@ -36,6 +43,9 @@ def build_parser():
                       help="text column of --data (default: %(default)s)")
     demo.add_argument("--label-col", default="recommended_ind", metavar="COL",
                       help="label column of --data, any label type (default: %(default)s)")
+    demo.add_argument("--encoding", default="utf-8-sig",
+                      help="text encoding of --data, e.g. latin-1, cp1252, gb18030, utf-16 "
+                      "(default: UTF-8, with or without a byte-order mark)")
     demo.add_argument("--model", metavar="PATH_OR_NAME",
                       help="HuggingFace model folder or name (default: the packaged "
                       "all-MiniLM-L6-v2)")
@@ -46,7 +56,7 @@ def build_parser():
     demo.add_argument("--n-samples", type=_positive_int, metavar="N",
                       help=f"synthetic reviews to generate (default: {_demo.DEFAULT_N_SAMPLES})"
                       ", or rows drawn, stratified, from --data (default: all)")
-    demo.add_argument("--seed", type=int, default=0,
+    demo.add_argument("--seed", type=_non_negative_int, default=0,
                       help="seed of the data, split and training (default: %(default)s)")
     demo.add_argument("--device", default="auto",
                       help="'auto', 'cpu', 'cuda', 'cuda:1', 'mps' (default: %(default)s)")
@@ -62,15 +72,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "demo":
         try:
+            # Before the data and the baseline: a bad device or model fails in a second.
+            model = _demo.check_model_and_device(args.model, args.device)
             texts, y, description = _demo.load_demo_data(
                 args.data, text_col=args.text_col, label_col=args.label_col,
-                n_samples=args.n_samples, seed=args.seed,
+                n_samples=args.n_samples, seed=args.seed, encoding=args.encoding,
             )
         except (OSError, ValueError) as exc:
-            # A bad file or column is the user's to fix: no traceback.
+            # A bad file, column, model or device is the user's to fix: no traceback.
             parser.exit(2, f"{parser.prog} demo: error: {exc}\n")
         _demo.run_demo(
-            texts, y, description=description, model=args.model,
+            texts, y, description=description, model=model,
             max_epochs=args.max_epochs, max_length=args.max_length,
             device=args.device, threads=args.threads, seed=args.seed,
         )

@@ -25,7 +25,7 @@ DEFAULT_MAX_LENGTH = 64
 
 
 def load_demo_data(data=None, *, text_col="text", label_col="recommended_ind",
-                   n_samples=None, seed=0):
+                   n_samples=None, seed=0, encoding="utf-8-sig"):
     """Texts, labels and a one-line description of where they come from.
 
     Synthetic reviews when ``data`` is None, otherwise the CSV file ``data``;
@@ -40,11 +40,12 @@ def load_demo_data(data=None, *, text_col="text", label_col="recommended_ind",
         texts, y = make_product_reviews(
             n_samples, positive_rate=DEFAULT_POSITIVE_RATE, random_state=seed
         )
+        _check_splittable(y)
         return texts, y, (
             f"{n_samples} synthetic product reviews (make_product_reviews, seed {seed}); "
             "label 1 = negative review (1-2 stars), label 0 = 3-5 stars."
         )
-    texts, y = load_reviews_csv(data, text_col=text_col, label_col=label_col)
+    texts, y = load_reviews_csv(data, text_col=text_col, label_col=label_col, encoding=encoding)
     description = f"{len(texts)} reviews from {data} (text: {text_col!r}, label: {label_col!r})"
     if n_samples is not None and n_samples < len(texts):
         texts, y = resample(
@@ -53,6 +54,24 @@ def load_demo_data(data=None, *, text_col="text", label_col="recommended_ind",
         description += f", of which a stratified sample of {n_samples} is used"
     _check_splittable(y)
     return texts, y, description + "."
+
+
+def check_model_and_device(model, device):
+    """The model folder or hub id of ``--model`` (None stays None: the packaged MiniLM).
+
+    Raises the package's ValueError for a model folder that does not exist
+    and for a device this machine does not have, and its OSError for a model
+    that cannot be loaded (its config is read here, the weights in training).
+    """
+    from .utils._device import resolve_device
+    from .utils._model_source import resolve_model_source
+
+    resolve_device(device)
+    if model is None:
+        return None
+    model = resolve_model_source(model, input_name="--model")
+    _frozen_layers(model)
+    return model
 
 
 def _plain(label):
@@ -64,7 +83,8 @@ def _check_splittable(y):
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
         raise ValueError(
-            f"The demo needs at least 2 classes; the labels are all {_plain(classes[0])!r}."
+            f"The demo needs at least 2 classes; the labels are all {_plain(classes[0])!r}. "
+            "Use more rows (--n-samples)."
         )
     few = [f"{_plain(label)!r} ({count})" for label, count in zip(classes, counts) if count < 2]
     if few:
@@ -79,7 +99,10 @@ def _frozen_layers(model):
     """``freeze`` value that leaves the top ``TRAINED_LAYERS`` layers trainable."""
     from transformers import AutoConfig
 
-    n_layers = getattr(AutoConfig.from_pretrained(model), "num_hidden_layers", None)
+    from .utils._model_source import model_load_errors
+
+    with model_load_errors(model, input_name="--model"):
+        n_layers = getattr(AutoConfig.from_pretrained(model), "num_hidden_layers", None)
     if n_layers is None:  # not a BERT-like config: train every layer
         return "embeddings", "all layers"
     trained = f"top {min(TRAINED_LAYERS, n_layers)} of {n_layers} layers"
@@ -135,6 +158,14 @@ def _bert_classifier(model, *, freeze, max_epochs, max_length, device, seed):
     )
 
 
+def _describe_max_length(bert, *, max_length):
+    """The cut really used: ``max_length_`` is ``max_length`` capped at what the model takes."""
+    line = f"  texts were cut at {bert.max_length_} tokens"
+    if bert.max_length_ < max_length:
+        line += f" (--max-length {max_length} is more than the model's limit)"
+    return line
+
+
 def _tfidf_baseline(seed):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -181,12 +212,18 @@ def _print_report(out, name, report, scores, rare):
         out(f"PR-AUC (average precision) of the rare class {rare!r}: {scores['pr_auc']:.3f}")
 
 
-def _fit_and_report(out, name, model, split, rare):
-    """Fit ``model`` on the training part, print its report; the summary scores."""
+def _fit_and_report(out, name, model, split, rare, describe_fit=None):
+    """Fit ``model`` on the training part, print its report; the summary scores.
+
+    ``describe_fit(model)``, if given, is a line printed after fitting: what the
+    fitted model really used.
+    """
     X_train, X_test, y_train, y_test = split
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
+    if describe_fit is not None:
+        out(describe_fit(model))
     report, scores = _evaluate(model, X_test, y_test, rare)
     _print_report(out, name, report, scores, rare)
     return {**scores, "fit_s": fit_s}
@@ -248,7 +285,7 @@ def run_demo(texts, y, *, description, model=None, max_epochs=2,
     freeze, trained = _frozen_layers(source)
     out(f"\nFine-tuning {name}")
     out(f"  model: {model_label}; device: {device_}; training the {trained} and the "
-        f"head for {max_epochs} epoch(s); texts cut at {max_length} tokens")
+        f"head for {max_epochs} epoch(s)")
     bert = _bert_classifier(
         source, freeze=freeze, max_epochs=max_epochs, max_length=max_length,
         device=device_, seed=seed,
@@ -257,7 +294,8 @@ def run_demo(texts, y, *, description, model=None, max_epochs=2,
         if device_ == "cpu":
             out(f"  (on the CPU with {n_threads} torch thread(s) for {os.cpu_count()} cores "
                 "and their current load: this is the slow part)")
-        results.append((name, _fit_and_report(out, name, bert, split, rare)))
+        results.append((name, _fit_and_report(out, name, bert, split, rare,
+                                              partial(_describe_max_length, max_length=max_length))))
 
     _print_summary(out, results, rare)
     out(f"\nDemo finished in {time.perf_counter() - demo_start:.0f} s.")

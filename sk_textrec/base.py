@@ -16,7 +16,7 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils.multiclass import check_classification_targets
 
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
-from .utils._validation import check_text_input
+from .utils._validation import check_label_values, check_text_input
 
 # imbalanced-learn's own constraints per sampling type (over-sampling has no
 # "majority", cleaning takes a list of classes instead of a dict of counts).
@@ -90,13 +90,17 @@ class BaseTextSampler(BaseSampler):
     def _check_X_y(self, X, y):
         """The texts as a 1-D object array, the labels as 1-D, and whether y was one-hot."""
         texts = check_text_input(X)
+        check_label_values(y)
         check_classification_targets(y)
         # np.asarray first: a list of one-hot rows has no .sum(axis=1).
         labels, binarize_y = check_target_type(np.asarray(y), indicate_one_vs_all=True)
         check_consistent_length(texts, labels)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, labels, self._sampling_type
-        )
+        try:
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, labels, self._sampling_type
+            )
+        except ValueError as exc:  # imbalanced-learn's messages do not name the parameter
+            raise ValueError(f"The 'sampling_strategy' parameter of {type(self).__name__}: {exc}") from exc
         return texts, labels, binarize_y
 
     @_fit_context(prefer_skip_nested_validation=False)

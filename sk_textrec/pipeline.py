@@ -25,6 +25,11 @@ def set_device(estimator, device):
     estimator : estimator instance
         The same object, modified in place.
 
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is not an estimator instance (no ``get_params``).
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -35,6 +40,10 @@ def set_device(estimator, device):
     >>> set_device(search, "cpu").estimator.steps[0][1].device
     'cpu'
     """
+    if isinstance(estimator, type) or not hasattr(estimator, "get_params"):
+        what = f"the class {estimator.__name__}" if isinstance(estimator, type) else type(estimator).__name__
+        raise TypeError(f"set_device needs an estimator instance (with get_params and set_params); "
+                        f"got {what}.")
     names = [
         name
         for name in estimator.get_params(deep=True)

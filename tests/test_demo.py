@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from sk_textrec import _demo
 from sk_textrec.__main__ import main
 from sk_textrec._demo import load_demo_data, run_demo
 from sk_textrec.datasets import make_product_reviews
@@ -50,6 +51,17 @@ def test_demo_synthetic_prints_imbalanced_report(capsys):
     assert "rare class 1" in out
     assert "device: cpu" in out
     assert out.count("PR-AUC (average precision) of the rare class 1:") == 2
+    assert f"texts were cut at {_demo.DEFAULT_MAX_LENGTH} tokens\n" in out
+
+
+def test_demo_prints_the_max_length_it_uses(capsys):
+    """Check that a --max-length above the model's limit is reported as capped, with the cap."""
+    main(["demo", "--model", make_tiny_bert(), "--n-samples", "60", "--max-epochs", "1",
+          "--device", "cpu", "--max-length", "100000"])
+    out = capsys.readouterr().out
+    used = re.search(r"texts were cut at (\d+) tokens \(--max-length 100000 is more", out)
+    assert used and int(used.group(1)) < 100000
+    assert "cut at 100000" not in out
 
 
 def test_demo_csv_multiclass_report(tmp_path, capsys):
@@ -127,8 +139,40 @@ def test_demo_bad_csv_exits_with_message(tmp_path, capsys, content, err_msg):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("argv, err_msg", [
+    (["--device", "cuda:7"], "The 'device' parameter is 'cuda:7' but"),
+    (["--device", "gpu"], "must be 'auto' or a torch device"),
+    (["--model", "./no/such/model"], "'--model' parameter: no such model folder"),
+    (["--n-samples", "3"], "at least 2 classes.*--n-samples"),
+])
+def test_demo_bad_model_device_or_size_exits_with_message(argv, err_msg, capsys, monkeypatch):
+    """Check that a bad --device, --model or sample size exits with status 2 and a message."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(SystemExit) as exc_info:
+        main(["demo", *argv])
+    assert exc_info.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(err_msg, err) and "Traceback" not in err
+
+
+def test_demo_csv_encoding_option(tmp_path, capsys):
+    """Check that a latin-1 CSV fails naming --encoding's fix and loads with --encoding."""
+    path = tmp_path / "latin.csv"
+    path.write_text("text,recommended_ind\n" + "d\u00e9j\u00e0 vu,1\nbad,0\n" * 4, encoding="latin-1")
+    with pytest.raises(SystemExit):
+        main(["demo", "--data", str(path), "--model", "./no/such/model/either"])
+    assert "no such model folder" in capsys.readouterr().err  # the model is checked first
+    with pytest.raises(SystemExit):
+        main(["demo", "--data", str(path)])
+    assert "encoding='latin-1'" in capsys.readouterr().err
+    texts, y, _ = load_demo_data(path, encoding="latin-1")
+    assert texts[0] == "d\u00e9j\u00e0 vu" and len(y) == 8
+
+
 @pytest.mark.parametrize(
-    "argv", [[], ["demo", "--max-epochs", "0"], ["demo", "--n-samples", "x"], ["train"]]
+    "argv", [[], ["demo", "--max-epochs", "0"], ["demo", "--n-samples", "x"], ["train"],
+             ["demo", "--seed", "-1"]]
 )
 def test_main_invalid_arguments_exit(argv, capsys):
     """Check that a missing command or bad option exits with argparse's status 2."""

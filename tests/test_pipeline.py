@@ -55,3 +55,14 @@ def test_make_pipeline_with_sampler_fits(reviews):
 def test_set_device_on_plain_estimator(device):
     """Check that set_device works on a single estimator."""
     assert set_device(TextEmbedder(), device).device == device
+
+
+@pytest.mark.parametrize("estimator, err_msg", [
+    (object(), "got object"),
+    ([TextEmbedder()], "got list"),
+    (TextEmbedder, "got the class TextEmbedder"),
+])
+def test_set_device_on_non_estimator_raises(estimator, err_msg):
+    """Check that set_device on something without get_params is a TypeError, not AttributeError."""
+    with pytest.raises(TypeError, match=f"set_device needs an estimator instance.*{err_msg}"):
+        set_device(estimator, "cpu")

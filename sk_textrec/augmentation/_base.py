@@ -55,7 +55,11 @@ class BaseAugmenter(BaseEstimator):
         """
         self._validate_params()
         texts = check_text_input(texts, input_name="texts", allow_empty=True).tolist()
-        random_state = check_random_state(random_state)
+        try:
+            random_state = check_random_state(random_state)
+        except ValueError as exc:
+            raise ValueError(f"The 'random_state' argument of augment must be None, an int in "
+                             f"[0, 2**32 - 1] or a RandomState; got {random_state!r}.") from exc
         if not texts:
             return []
         return self._augment(texts, random_state)

@@ -9,6 +9,7 @@ augmenter)`` pairs, so that a grid search reaches every nested parameter:
 import numpy as np
 
 from ..utils._sklearn_compat import _BaseComposition
+from ..utils._validation import as_float_array
 from ._base import BaseAugmenter
 
 
@@ -174,7 +175,7 @@ class OneOf(_NamedAugmenters):
     def _probabilities(self, n_augmenters):
         if self.weights is None:
             return None
-        weights = np.asarray(self.weights, dtype=float)
+        weights = as_float_array(self.weights, input_name="The 'weights' parameter of OneOf")
         if weights.shape != (n_augmenters,) or not np.all(weights >= 0) or not weights.sum() > 0:
             raise ValueError(
                 "The 'weights' parameter of OneOf must hold one non-negative weight "

@@ -76,6 +76,10 @@ class _SynonymEdit(_WordEdit):
         if self.stop_words == "english":
             stop_words = EDA_STOP_WORDS
         else:
+            not_str = [word for word in self.stop_words or () if not isinstance(word, str)]
+            if not_str:
+                raise TypeError(f"The 'stop_words' parameter of {type(self).__name__} must hold strings; "
+                                f"got {type(not_str[0]).__name__} {not_str[0]!r:.40}.")
             stop_words = {word.lower() for word in self.stop_words or ()}
         words = set()
         for parts in split:

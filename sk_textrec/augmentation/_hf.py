@@ -14,22 +14,22 @@ from ._tokens import is_cjk_char, is_word
 _WORD_START_MARKERS = ("\u0120", "\u2581")
 
 
-def load_pretrained(auto_class_name, source, device, *, purpose):
-    """Load a tokenizer and a model (``transformers.<auto_class_name>``) onto ``device``."""
+def load_pretrained(auto_class_name, source, device, *, purpose, input_name="model_name_or_path"):
+    """Load a tokenizer and a model (``transformers.<auto_class_name>``) onto ``device``.
+
+    ``source`` is a folder or hub id (None: the packaged MiniLM), resolved by
+    the package's one rule; ``input_name`` is the parameter that gave it.
+    """
     import transformers
 
     from ..models._module import _no_progress_bars
+    from ..utils._model_source import model_load_errors, resolve_model_source
 
     auto_class = getattr(transformers, auto_class_name)
-    try:
-        with _no_progress_bars():
-            tokenizer = transformers.AutoTokenizer.from_pretrained(source)
-            model = auto_class.from_pretrained(source)
-    except (OSError, ValueError) as exc:  # transformers raises either for a bad source
-        raise OSError(
-            f"{purpose} could not load the model {source!r}. Pass a local folder "
-            f"or a HuggingFace model name that is downloaded or reachable. ({exc})"
-        ) from exc
+    source = resolve_model_source(source, input_name=input_name)
+    with _no_progress_bars(), model_load_errors(source, purpose=purpose, input_name=input_name):
+        tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+        model = auto_class.from_pretrained(source)
     return tokenizer, model.to(device).eval()
 
 

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ..utils._device import resolve_device
-from ..utils._optional import default_model_path
+from ..utils._model_source import resolve_model_source
 from ..utils._sklearn_compat import Interval
 from ._base import BaseAugmenter, LazyStateMixin, python_rng
 from ._tokens import match_case, split_words
@@ -85,8 +85,7 @@ class MaskedLMSubstitution(LazyStateMixin, BaseAugmenter):
         from ._hf import load_pretrained, whole_word_vocabulary
 
         self.device_ = resolve_device(self.device)
-        source = self.model_name_or_path
-        source = default_model_path() if source is None else str(source)
+        source = resolve_model_source(self.model_name_or_path)
         tokenizer, model = load_pretrained(
             "AutoModelForMaskedLM", source, self.device_, purpose="MaskedLMSubstitution"
         )

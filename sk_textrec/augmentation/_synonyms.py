@@ -36,6 +36,8 @@ class BaseSynonyms(BaseEstimator):
             Its synonyms, best first; empty when the source knows none.
         """
         self._validate_params()
+        if not isinstance(word, str):
+            raise TypeError(f"synonyms_of takes one word, a str; got {type(word).__name__} {word!r:.40}.")
         return list(self._synonym_table([word])[word])
 
     def _synonym_table(self, words):
@@ -43,15 +45,36 @@ class BaseSynonyms(BaseEstimator):
         raise NotImplementedError
 
 
+def check_synonyms(word, synonyms, source):
+    """``synonyms`` of ``word`` as a tuple (a set sorted); a string or non-strings are a TypeError.
+
+    A string where a list is expected would otherwise be read as a list of
+    its letters ("gown" -> "g", "o", "w", "n") and replace words by letters.
+    """
+    if isinstance(synonyms, (str, bytes)) or not hasattr(synonyms, "__iter__"):
+        raise TypeError(f"The synonyms of {word!r} from {source} must be a list of strings; got "
+                        f"{type(synonyms).__name__} {synonyms!r:.40}. Wrap a single synonym in a "
+                        f"list: [{synonyms!r:.40}].")
+    # A set's order follows string hashes, which differ between processes: sorted,
+    # the same seed picks the same synonym in every run.
+    synonyms = tuple(sorted(synonyms, key=str) if isinstance(synonyms, (set, frozenset)) else synonyms)
+    for synonym in synonyms:
+        if not isinstance(synonym, str):
+            raise TypeError(f"The synonyms of {word!r} from {source} must be strings; one is "
+                            f"{type(synonym).__name__} {synonym!r:.40}.")
+    return synonyms
+
+
 class LazyTable(dict):
     """A dict word -> tuple of synonyms that looks a word up on first access."""
 
-    def __init__(self, lookup):
+    def __init__(self, lookup, source="the synonym source"):
         super().__init__()
         self._lookup = lookup
+        self._source = source
 
     def __missing__(self, word):
-        synonyms = self[word] = tuple(self._lookup(word))
+        synonyms = self[word] = check_synonyms(word, self._lookup(word), self._source)
         return synonyms
 
 
@@ -65,7 +88,7 @@ def synonym_table(source, words):
     if isinstance(source, BaseSynonyms):
         source._validate_params()
         return source._synonym_table(words)
-    return LazyTable(source.synonyms_of)
+    return LazyTable(source.synonyms_of, f"{type(source).__name__}.synonyms_of")
 
 
 class DictSynonyms(BaseSynonyms):
@@ -76,7 +99,9 @@ class DictSynonyms(BaseSynonyms):
     Parameters
     ----------
     mapping : dict of str to list of str
-        The synonyms of each word, e.g. a product-domain thesaurus.
+        The synonyms of each word, e.g. a product-domain thesaurus. A set of
+        synonyms is used in sorted order; a single string is a TypeError
+        (wrap it in a list).
 
     See Also
     --------
@@ -97,6 +122,12 @@ class DictSynonyms(BaseSynonyms):
 
     def _synonym_table(self, words):
         mapping = self.mapping
+        # Every entry, not only the words looked up: a bad one fails on any text.
+        for word, synonyms in mapping.items():
+            if not isinstance(word, str):
+                raise TypeError(f"The 'mapping' parameter of DictSynonyms must have str keys; "
+                                f"{word!r:.40} is {type(word).__name__}.")
+            check_synonyms(word, synonyms, "the 'mapping' parameter of DictSynonyms")
         return LazyTable(lambda word: mapping.get(word) or mapping.get(word.lower()) or ())
 
 
@@ -178,10 +209,9 @@ class EmbeddingNeighbourSynonyms(LazyStateMixin, BaseSynonyms):
         self.min_similarity = min_similarity
 
     def _load(self):
-        from ..utils._optional import default_model_path
+        from ..utils._model_source import resolve_model_source
 
-        source = self.model_name_or_path
-        source = default_model_path() if source is None else str(source)
+        source = resolve_model_source(self.model_name_or_path)
         return _embedding_vocabulary(source), {}
 
     def _synonym_table(self, words):

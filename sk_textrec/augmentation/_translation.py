@@ -156,9 +156,9 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
             self.backward_model or _DEFAULT_MODEL.format(src=pivot, tgt=src),
         )
         return tuple(
-            load_pretrained("AutoModelForSeq2SeqLM", str(source), self.device_,
-                            purpose="BackTranslation")
-            for source in sources
+            load_pretrained("AutoModelForSeq2SeqLM", source, self.device_, purpose="BackTranslation",
+                            input_name=name)
+            for name, source in zip(("forward_model", "backward_model"), sources)
         )
 
     def _generate(self, tokenizer, model, texts, seed):

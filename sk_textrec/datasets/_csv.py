@@ -1,5 +1,6 @@
 """Load review texts and labels from a CSV file, refusing gaps loudly."""
 
+import codecs
 import csv
 import os
 import warnings
@@ -10,14 +11,108 @@ from ..utils._sklearn_compat import StrOptions, validate_params
 
 # How many offending rows a warning or an error lists before "...".
 _MAX_ROWS_LISTED = 5
+# Labels that a spreadsheet or pandas wrote for a missing value: never a class.
+_MISSING_LABELS = frozenset({"nan", "NaN", "NA", "N/A", "<NA>", "NULL", "null"})
 
 
-def _labels_array(labels):
-    """Integers when every label is one (CSV cells are text), strings otherwise."""
+def _labels_array(labels, path):
+    """Integers when every label is one (CSV cells are text), strings otherwise.
+
+    ``labels`` are ``(row, line, label)`` triples. The same number written two
+    ways ("1" and "1.0") would silently become two classes, so it is an error.
+    """
+    values = [label for _, _, label in labels]
     try:
-        return np.array([int(label) for label in labels], dtype=np.int64)
+        return np.array([int(label) for label in values], dtype=np.int64)
     except ValueError:
-        return np.array(labels, dtype=object)
+        pass
+    spellings = {}
+    for row, line, label in labels:
+        try:
+            number = float(label)
+        except ValueError:
+            continue
+        first = spellings.setdefault(number, (row, line, label))
+        if first[2] != label:
+            raise ValueError(
+                f"In {os.fspath(path)!r}, the label {label!r} of row {row} (line {line}) is the "
+                f"number {first[2]!r} of row {first[0]} (line {first[1]}) written another way; they "
+                "would become two classes. Write each label one way."
+            )
+    return np.array(values, dtype=object)
+
+
+def _check_columns_and_encoding(text_col, label_col, encoding):
+    if label_col is not None and label_col == text_col:
+        raise ValueError(f"The 'text_col' and 'label_col' parameters name the same column "
+                         f"{text_col!r}; the labels must come from another column.")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"The 'encoding' parameter {encoding!r} is not an encoding Python knows, "
+                         "e.g. 'utf-8', 'latin-1', 'cp1252', 'gb18030', 'utf-16'.") from None
+
+
+def _decoding_error(path, encoding, exc):
+    """A ValueError naming the file, the line of the first undecodable byte and a fix."""
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        data.decode(encoding)
+        position = exc.start  # unreachable unless the file changed: the stream's offset
+    except UnicodeDecodeError as whole:
+        position = whole.start
+    line = data.count(b"\n", 0, position) + 1
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        hint = "It starts with a UTF-16 byte-order mark: pass encoding='utf-16'."
+    else:
+        hint = ("Pass the file's encoding, e.g. encoding='latin-1' or 'cp1252' (Western European "
+                "files from Excel), 'gb18030' (Chinese) or 'utf-16'.")
+    return ValueError(
+        f"{os.fspath(path)!r} is not {encoding!r} text: the byte {data[position:position + 1]!r} on "
+        f"line {line} cannot be decoded. {hint}"
+    )
+
+
+def _read_rows(path, text_col, label_col, delimiter, encoding):
+    """Texts, ``(row, line, label)`` triples and the missing-cell messages of a CSV file."""
+    texts, labels, missing = [], [], []
+    with open(path, newline="", encoding=encoding) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        try:
+            header = next(reader, None)
+            if not header:
+                raise ValueError(f"{os.fspath(path)!r} is empty: a header row is required.")
+            text_idx = _column_index(header, text_col, "text_col", path)
+            label_idx = None
+            if label_col is not None:
+                label_idx = _column_index(header, label_col, "label_col", path)
+
+            row, line = 0, reader.line_num + 1
+            for record in reader:
+                if not record:  # a blank line is not a row (as in csv.DictReader)
+                    line = reader.line_num + 1
+                    continue
+                # Short records lack trailing cells: those are empty, hence missing.
+                text = record[text_idx] if text_idx < len(record) else ""
+                label = None
+                problems = [f"an empty {text_col!r}"] if not text.strip() else []
+                if label_idx is not None:
+                    label = record[label_idx].strip() if label_idx < len(record) else ""
+                    if not label:
+                        problems.append(f"an empty {label_col!r}")
+                    elif label in _MISSING_LABELS:
+                        problems.append(f"a missing {label_col!r} ({label!r})")
+                if problems:
+                    missing.append(f"row {row} (line {line}) has {' and '.join(problems)}")
+                else:
+                    texts.append(text)
+                    labels.append((row, line, label))
+                row, line = row + 1, reader.line_num + 1
+        except csv.Error as exc:  # NUL bytes, a field over csv's size limit, ...
+            raise ValueError(f"{os.fspath(path)!r} is not a readable CSV file at line "
+                             f"{reader.line_num}: {exc}.") from exc
+    return texts, labels, missing, row
 
 
 def _column_index(header, column, name, path):
@@ -26,6 +121,9 @@ def _column_index(header, column, name, path):
             f"Column {column!r} (the {name!r} parameter) is not in {os.fspath(path)!r}; "
             f"its columns are {header}. Pass {name}= with one of them."
         )
+    if header.count(column) > 1:
+        raise ValueError(f"Column {column!r} (the {name!r} parameter) appears {header.count(column)} "
+                         f"times in the header of {os.fspath(path)!r}; column names must be unique.")
     return header.index(column)
 
 
@@ -59,9 +157,12 @@ def load_reviews_csv(
     The defaults fit the review schema of the women's clothing reviews data
     (columns ``text`` and ``recommended_ind``); any other file works by naming
     its columns. Texts are kept exactly as written (quoted multi-line texts
-    included). A row whose text or label is empty or only whitespace is an
-    error that names the row, unless ``on_missing="drop"``, which drops such
-    rows with a warning that says how many.
+    included). A row whose text or label is empty or only whitespace, or
+    whose label is a missing-value marker (``nan``, ``NaN``, ``NA``, ``N/A``,
+    ``<NA>``, ``NULL``, ``null``: what pandas or a spreadsheet writes for a
+    missing value), is an error that names the row, unless
+    ``on_missing="drop"``, which drops such rows with a warning that says how
+    many. A missing label is never a class.
 
     Parameters
     ----------
@@ -72,13 +173,15 @@ def load_reviews_csv(
     label_col : str or None, default="recommended_ind"
         Column holding the labels. ``None`` loads texts only (to predict).
     on_missing : {"raise", "drop"}, default="raise"
-        What to do with rows whose text or label is empty: raise a
+        What to do with rows whose text or label is empty or missing: raise a
         ``ValueError`` naming the first of them, or drop them with a
         ``UserWarning``.
     delimiter : str, default=","
         Field separator, e.g. ``"\\t"`` for TSV files.
     encoding : str, default="utf-8-sig"
-        File encoding; the default reads UTF-8 with or without a byte-order mark.
+        File encoding; the default reads UTF-8 with or without a byte-order
+        mark. A file in another encoding is a ValueError that names the file
+        and the line of the first byte that cannot be decoded.
 
     Returns
     -------
@@ -92,8 +195,11 @@ def load_reviews_csv(
     Raises
     ------
     ValueError
-        If the file has no header, a column is missing, or (with
-        ``on_missing="raise"``) a row has an empty text or label. Rows are
+        If the file has no header, a column is missing or appears twice,
+        ``text_col`` and ``label_col`` are the same column, the file is not
+        in ``encoding`` or not readable as CSV, a label is the same number
+        written two ways (``1`` and ``1.0``), or (with ``on_missing="raise"``)
+        a row has an empty text or an empty or missing label. Rows are
         numbered from 0, not counting the header; the error also gives the
         file line where the row starts.
 
@@ -114,36 +220,11 @@ def load_reviews_csv(
     (['Love it', 'Too small, sent back'], [1, 0])
     >>> folder.cleanup()
     """
-    texts, labels, missing = [], [], []
-    with open(path, newline="", encoding=encoding) as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        header = next(reader, None)
-        if not header:
-            raise ValueError(f"{os.fspath(path)!r} is empty: a header row is required.")
-        text_idx = _column_index(header, text_col, "text_col", path)
-        label_idx = None
-        if label_col is not None:
-            label_idx = _column_index(header, label_col, "label_col", path)
-
-        row, line = 0, reader.line_num + 1
-        for record in reader:
-            if not record:  # a blank line is not a row (as in csv.DictReader)
-                line = reader.line_num + 1
-                continue
-            # Short records lack trailing cells: those are empty, hence missing.
-            text = record[text_idx] if text_idx < len(record) else ""
-            label = None
-            empty = [text_col] if not text.strip() else []
-            if label_idx is not None:
-                label = record[label_idx].strip() if label_idx < len(record) else ""
-                empty += [label_col] if not label else []
-            if empty:
-                names = " and ".join(map(repr, empty))
-                missing.append(f"row {row} (line {line}) has an empty {names}")
-            else:
-                texts.append(text)
-                labels.append(label)
-            row, line = row + 1, reader.line_num + 1
+    _check_columns_and_encoding(text_col, label_col, encoding)
+    try:
+        texts, labels, missing, n_rows = _read_rows(path, text_col, label_col, delimiter, encoding)
+    except UnicodeDecodeError as exc:
+        raise _decoding_error(path, encoding, exc) from exc
 
     if missing and on_missing == "raise":
         raise ValueError(
@@ -152,12 +233,12 @@ def load_reviews_csv(
         )
     if missing:
         warnings.warn(
-            f"Dropped {len(missing)} of {row} rows of {os.fspath(path)!r} with an empty "
-            f"text or label: {_describe_rows(missing)}.",
+            f"Dropped {len(missing)} of {n_rows} rows of {os.fspath(path)!r} with an empty "
+            f"text or an empty or missing label: {_describe_rows(missing)}.",
             UserWarning,
             stacklevel=3,  # past the validate_params wrapper, to the caller
         )
     if not texts:
         raise ValueError(f"{os.fspath(path)!r} has no rows with a text to load.")
     texts = np.array(texts, dtype=object)
-    return texts, (None if label_col is None else _labels_array(labels))
+    return texts, (None if label_col is None else _labels_array(labels, path))

@@ -36,6 +36,8 @@ from ..utils._sklearn_compat import (
     _num_samples,
     _routing_enabled,
 )
+from ..utils._tags import accepts_text_pairs, text_input_tags
+from ..utils._validation import check_label_values, check_text_input
 
 
 def _stacking_has(method):
@@ -181,6 +183,9 @@ class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseCompos
             The fitted blend.
         """
         names = self._check_estimators()
+        if all(accepts_text_pairs(estimator) for _, estimator in self.estimators):
+            check_text_input(X, allow_pairs=True)  # name a bad row of X, not of the training part
+        check_label_values(y)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         n_samples = _num_samples(X)
@@ -226,6 +231,13 @@ class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseCompos
     def _check_estimators(self):
         if not self.estimators:
             raise ValueError("The 'estimators' parameter needs at least one (name, estimator) pair.")
+        for entry in self.estimators:
+            if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+                    and hasattr(entry[1], "fit")):
+                raise TypeError(
+                    f"The 'estimators' parameter must be a list of (name, estimator) pairs; got "
+                    f"the entry {entry!r:.60}."
+                )
         names = [name for name, _ in self.estimators]
         if len(set(names)) != len(names):
             raise ValueError(f"The names of the estimators must be unique; got {names}.")
@@ -301,6 +313,13 @@ class HoldoutStackingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseCompos
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        if self.estimators:  # inputs are the base estimators' inputs (texts, pairs, ...)
-            tags.input_tags = get_tags(self.estimators[0][1]).input_tags
+        entries = self.estimators if isinstance(self.estimators, list) else []
+        if not entries or not all(
+            isinstance(entry, tuple) and len(entry) == 2 and hasattr(entry[1], "fit") for entry in entries
+        ):
+            return tags  # fit explains what is wrong with them
+        # The input is the base estimators' input (texts, text pairs, numbers...).
+        tags.input_tags = get_tags(entries[0][1]).input_tags
+        if all(accepts_text_pairs(estimator) for _, estimator in entries):
+            tags.input_tags = text_input_tags(tags.input_tags, text_pairs=True)
         return tags

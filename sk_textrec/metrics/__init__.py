@@ -14,7 +14,8 @@ Ranking and beyond-accuracy metrics take recommendation lists:
   item, aligned with ``items`` (their ids); without ``items`` the ids are the
   row positions.
 
-Users without any relevant item are left out of averages of ranking metrics.
+Users without any relevant item are left out of averages of ranking metrics
+(NaN per user); an empty recommendation list scores 0 in every ranking metric.
 The ``make_*_scorer`` factories turn the metrics into ``scoring=`` objects
 for ``GridSearchCV``; fairness and ranking scorers receive ``groups`` /
 ``query_id`` / ``item_id`` through scikit-learn's metadata routing.

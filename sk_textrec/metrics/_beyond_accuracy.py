@@ -14,6 +14,7 @@ import numpy as np
 
 from ..utils._items import SIMILARITIES, ItemIndex, ItemSimilarity, popularity_levels
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import as_float_array
 from ._lists import check_recommendations
 
 _K = [Interval(Integral, 1, None, closed="left"), None]
@@ -240,7 +241,7 @@ def intra_list_diversity_score(recommended, *, item_features, items=None, simila
 
 
 def _check_popularity(item_popularity):
-    counts = np.asarray(item_popularity, dtype=float)
+    counts = as_float_array(item_popularity, input_name="item_popularity")
     if counts.ndim != 1:
         raise ValueError(f"item_popularity must be 1-D (one count per item); got shape {counts.shape}.")
     if counts.size == 0:

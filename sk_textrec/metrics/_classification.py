@@ -6,6 +6,7 @@ them; this module puts it in one report and adds the expected calibration
 error.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -16,17 +17,31 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     roc_auc_score,
 )
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..utils._sklearn_compat import (
-    Interval,
-    StrOptions,
-    _check_pos_label_consistency,
-    _check_sample_weight,
-    validate_params,
-)
+from ..utils._sklearn_compat import Interval, StrOptions, _check_pos_label_consistency, validate_params
+from ..utils._validation import as_float_array, check_label_values, check_sample_weight
 from ._text_table import format_table
+
+
+def check_targets(*arrays):
+    """``(name, labels)`` pairs as 1-D arrays of one length, each non-empty, without missing labels.
+
+    One error per problem for every metric that takes labels: missing or
+    mixed-type labels name the row (:func:`~sk_textrec.utils.check_label_values`),
+    and empty input says so rather than failing later on the weights.
+    """
+    checked = []
+    for name, values in arrays:
+        check_label_values(values, input_name=name)
+        values = column_or_1d(values)
+        if values.shape[0] == 0:
+            raise ValueError(f"{name} is empty: a metric needs at least one sample.")
+        checked.append(values)
+    check_consistent_length(*checked)
+    return checked
 
 
 def _bin_edges(confidence, n_bins, strategy):
@@ -45,10 +60,17 @@ def _calibration_gap(confidence, outcome, weight, n_bins, strategy):
     return float(np.abs(bin_outcome - bin_confidence).sum() / bin_weight.sum())
 
 
+def _check_scores(y_score, input_name):
+    """Scores as floats; NaN or infinity is an error naming the row."""
+    y_score = as_float_array(y_score, input_name=input_name)
+    if not np.all(np.isfinite(y_score)):
+        row = int(np.argwhere(~np.isfinite(y_score))[0][0])
+        raise ValueError(f"{input_name} has NaN or infinite values (row {row}).")
+    return y_score
+
+
 def _check_probabilities(y_prob, input_name="y_prob"):
-    y_prob = np.asarray(y_prob, dtype=float)
-    if not np.all(np.isfinite(y_prob)):
-        raise ValueError(f"{input_name} has NaN or infinite values.")
+    y_prob = _check_scores(y_prob, input_name)
     if y_prob.size and (y_prob.min() < 0 or y_prob.max() > 1):
         raise ValueError(f"{input_name} must hold probabilities in [0, 1]; got values in "
                          f"[{y_prob.min():.3g}, {y_prob.max():.3g}].")
@@ -118,12 +140,15 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, strategy="uniform",
     >>> round(expected_calibration_error([0, 0, 1, 1], [0.1, 0.3, 0.7, 0.9], n_bins=2), 6)
     0.2
     """
-    y_true = column_or_1d(y_true)
+    (y_true,) = check_targets(("y_true", y_true))
     y_prob = _check_probabilities(y_prob)
     check_consistent_length(y_true, y_prob)
-    weight = _check_sample_weight(sample_weight, y_true)
+    weight = check_sample_weight(sample_weight, len(y_true))
     if y_prob.ndim == 1:
         pos_label = _check_pos_label_consistency(pos_label, y_true)
+        present = np.unique(y_true).tolist()
+        if len(present) == 2 and pos_label not in present:  # a typo would make every row negative
+            raise ValueError(f"pos_label={pos_label!r} is not one of the labels of y_true {present}.")
         outcome, confidence = (y_true == pos_label).astype(float), y_prob
     elif y_prob.ndim == 2:
         labels = unique_labels(y_true) if labels is None else np.asarray(labels)
@@ -139,7 +164,7 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, strategy="uniform",
 
 def _scores_by_class(y_score, labels):
     """``y_score`` as one column per label (1-D binary scores are the positive class's)."""
-    y_score = np.asarray(y_score, dtype=float)
+    y_score = _check_scores(y_score, "y_score")
     if y_score.ndim == 1:
         if labels.shape[0] != 2:
             raise ValueError(f"A 1-D y_score is the score of the positive class of a binary target; "
@@ -200,7 +225,10 @@ def imbalance_report(y_true, y_pred, *, y_score=None, labels=None, sample_weight
         summing to 1) also give the calibration error.
     labels : array-like of shape (n_classes,), default=None
         Labels to report, in order; ``None``: the sorted labels of ``y_true``
-        and ``y_pred``. With a 2-D ``y_score``, the label of each column.
+        and ``y_pred``. With a 2-D ``y_score``, the label of each column. A
+        label in neither ``y_true`` nor ``y_pred`` gets NaN precision, recall
+        and F1 with an ``UndefinedMetricWarning``; if no label is in either,
+        it is a ValueError (usually a type mismatch, ``"1"`` versus ``1``).
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights.
     n_bins : int, default=10
@@ -236,13 +264,15 @@ def imbalance_report(y_true, y_pred, *, y_score=None, labels=None, sample_weight
     >>> report["1"]["recall"], report["balanced_accuracy"]
     (0.5, 0.666...)
     """
-    y_true, y_pred = column_or_1d(y_true), column_or_1d(y_pred)
+    y_true, y_pred = check_targets(("y_true", y_true), ("y_pred", y_pred))
     check_consistent_length(y_true, y_pred, *([] if y_score is None else [y_score]))
-    labels = unique_labels(y_true, y_pred) if labels is None else np.asarray(labels)
-    weight = _check_sample_weight(sample_weight, y_true)
+    labels, absent = _check_labels(labels, y_true, y_pred)
+    weight = check_sample_weight(sample_weight, len(y_true))
     precision, recall, f1, _ = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, sample_weight=weight, zero_division=0.0
     )
+    # Undefined for a label that is neither true nor predicted anywhere: NaN, not 0.
+    precision[absent], recall[absent], f1[absent] = np.nan, np.nan, np.nan
     support = np.array([weight[y_true == label].sum() for label in labels])
     specificity = np.array([_ratio(np.sum(weight * ((y_true != label) & (y_pred != label))),
                                    np.sum(weight * (y_true != label))) for label in labels])
@@ -281,6 +311,31 @@ def imbalance_report(y_true, y_pred, *, y_score=None, labels=None, sample_weight
         report[average]["support"] = float(support.sum())
     report.update(overall)
     return report if output_dict else _format_report(report, [str(label) for label in labels], digits)
+
+
+def _check_labels(labels, y_true, y_pred):
+    """The labels to report and a mask of those absent from both ``y_true`` and ``y_pred``."""
+    present = unique_labels(y_true, y_pred)
+    if labels is None:
+        return present, np.zeros(len(present), dtype=bool)
+    check_label_values(labels, input_name="labels")
+    labels = column_or_1d(labels)
+    values, counts = np.unique(labels, return_counts=True)
+    if np.any(counts > 1):
+        raise ValueError(f"labels has the label {values[counts > 1][0]!r} more than once.")
+    absent = ~np.isin(labels, present)
+    if absent.all():
+        raise ValueError(
+            f"None of labels {labels.tolist()[:10]} is in y_true or y_pred, whose labels are "
+            f"{present.tolist()[:10]}; check their type (e.g. '1' versus 1)."
+        )
+    if absent.any():
+        warnings.warn(
+            f"labels {labels[absent].tolist()[:10]} are neither in y_true nor in y_pred: their "
+            "precision, recall and F1 are undefined (NaN) and left out of the averages.",
+            UndefinedMetricWarning, stacklevel=3,
+        )
+    return labels, absent
 
 
 def _ratio(numerator, denominator):

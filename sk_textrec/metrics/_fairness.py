@@ -20,9 +20,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..utils._items import factorize
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, validate_params
-from ..utils._validation import _is_missing
-from ._classification import one_vs_rest_score
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import _is_missing, check_sample_weight
+from ._classification import _check_scores, check_targets, one_vs_rest_score
 from ._text_table import format_table
 
 RATES = ("tpr", "fpr", "precision", "selection_rate")
@@ -41,14 +41,13 @@ def _check_groups(groups, n_samples):
 
 def group_counts(y_true, y_pred, groups, pos_label, sample_weight):
     """Names of the groups and their weighted confusion counts ``tp, fp, fn, tn`` (each per group)."""
-    y_true, y_pred = column_or_1d(y_true), column_or_1d(y_pred)
-    check_consistent_length(y_true, y_pred)
+    y_true, y_pred = check_targets(("y_true", y_true), ("y_pred", y_pred))
     if not (np.any(y_true == pos_label) or np.any(y_pred == pos_label)):
         raise ValueError(f"pos_label={pos_label!r} is neither in y_true nor in y_pred (labels: "
                          f"{np.unique(np.concatenate([y_true, y_pred])).tolist()[:10]}).")
     groups = _check_groups(groups, y_true.shape[0])
-    weight = _check_sample_weight(sample_weight, y_true)
-    index, names = factorize(groups)
+    weight = check_sample_weight(sample_weight, len(y_true))
+    index, names = factorize(groups, "groups")
     actual, predicted = y_true == pos_label, y_pred == pos_label
     counts = [np.bincount(index, weights=weight * (actual == a) * (predicted == p), minlength=len(names))
               for a, p in ((True, True), (False, True), (True, False), (False, False))]
@@ -289,8 +288,8 @@ def group_classification_report(y_true, y_pred, *, groups, y_score=None, pos_lab
     """
     names, counts, index = group_counts(y_true, y_pred, groups, pos_label, sample_weight)
     actual = column_or_1d(y_true) == pos_label
-    weight = _check_sample_weight(sample_weight, actual)
-    scores = None if y_score is None else column_or_1d(np.asarray(y_score, dtype=float))
+    weight = check_sample_weight(sample_weight, len(actual))
+    scores = None if y_score is None else column_or_1d(_check_scores(y_score, "y_score"))
     if scores is not None:
         check_consistent_length(actual, scores)
 

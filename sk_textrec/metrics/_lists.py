@@ -16,6 +16,7 @@ from collections.abc import Mapping, Set
 import numpy as np
 
 from ..utils._items import _is_missing_id
+from ..utils._validation import as_float_array
 
 
 def _rows(values, input_name):
@@ -92,7 +93,11 @@ def check_relevance(relevant, n_users, *, input_name="relevant"):
                 if gain > 0:
                     user_gains[item] = float(gain)
         elif isinstance(entry, (Set, list, tuple, np.ndarray)) or hasattr(entry, "iloc"):
-            user_gains = dict.fromkeys(entry.tolist() if hasattr(entry, "tolist") else entry, 1.0)
+            try:
+                user_gains = dict.fromkeys(entry.tolist() if hasattr(entry, "tolist") else entry, 1.0)
+            except TypeError:
+                raise TypeError(f"{input_name}[{row}] holds an unhashable item id; ids must be str, int "
+                                "or other hashable values.") from None
         else:
             raise TypeError(f"{input_name}[{row}] must be a set or list of relevant item ids, or a "
                             f"dict {{item: gain}}; got {type(entry).__name__}.")
@@ -102,7 +107,7 @@ def check_relevance(relevant, n_users, *, input_name="relevant"):
 
 def check_gains(y, input_name="y"):
     """Relevance gains as floats; raises unless every one is finite and >= 0."""
-    gains = np.asarray(y, dtype=float)
+    gains = as_float_array(y, input_name=input_name)
     if not np.all(np.isfinite(gains)) or np.any(gains < 0):
         raise ValueError(f"{input_name} must hold relevance gains >= 0 (e.g. 0/1 labels or grades).")
     return gains
@@ -124,9 +129,10 @@ def gain_matrix(lists, gains, k):
     Returns ``slot_gains`` (n_users, width) with 0 for misses and for the
     slots past the end of a short list, ``ideal_gains`` (n_users, width) the
     best possible gains in order, and ``n_relevant`` (n_users,). ``width`` is
-    ``k``, or the longest list when ``k`` is None.
+    ``k``, or the longest list (at least 1) when ``k`` is None.
     """
-    width = k if k is not None else max(len(items) for items in lists)
+    # At least one slot: when every list is empty each scores 0, as an empty list does beside others.
+    width = k if k is not None else max(1, max(len(items) for items in lists))
     n_users = len(lists)
     slot_gains = np.zeros((n_users, width))
     ideal_gains = np.zeros((n_users, width))

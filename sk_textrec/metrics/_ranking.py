@@ -2,10 +2,14 @@
 
 Every function takes ``recommended`` (one ordered list of item ids per user)
 and ``relevant`` (per user, a set of relevant ids or a dict of graded gains);
-see :mod:`sk_textrec.metrics` for the format. Users without any relevant item
-are left out of the average (their per-user value is NaN): precision, recall,
-NDCG and the others are about finding relevant items, which such users do
-not have.
+see :mod:`sk_textrec.metrics` for the format. One rule for every metric here:
+
+- a user without any relevant item (an empty set, or only gains of 0) is
+  undefined: NaN per user, left out of the average, and a ValueError when no
+  user has a relevant item -- precision, recall, NDCG and the others are
+  about finding relevant items, which such users do not have;
+- a user with relevant items whose list is empty (or holds none of them in
+  its top ``k``) scores 0: an empty list finds nothing.
 """
 
 from numbers import Integral

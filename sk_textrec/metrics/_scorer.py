@@ -188,7 +188,7 @@ def lists_from_rows(query_id, scores, gains, item_id=None):
     query_id = np.asarray(query_id, dtype=object).ravel()
     if query_id.shape[0] != scores.shape[0]:
         raise ValueError(f"query_id has {query_id.shape[0]} entries but there are {scores.shape[0]} rows.")
-    query = factorize(query_id)[0]
+    query = factorize(query_id, "query_id")[0]
     order = np.lexsort((np.arange(scores.shape[0]), -scores, query))
     ids = order if item_id is None else np.asarray(item_id, dtype=object).ravel()[order]
     starts = np.flatnonzero(np.diff(query[order], prepend=-1))
@@ -234,6 +234,10 @@ class _RankingScorer(_BaseScorer):
             if scores.ndim != 1:
                 raise ValueError("A ranking scorer needs one score per row (a binary classifier or a "
                                  f"regressor); {type(estimator).__name__} gives shape {scores.shape}.")
+            if np.isnan(scores).any():  # a NaN would sort anywhere in a list, silently
+                raise ValueError(f"{type(estimator).__name__} scored row "
+                                 f"{int(np.flatnonzero(np.isnan(scores))[0])} NaN; a ranking cannot be "
+                                 "built on NaN scores.")
             lists, relevant = lists_from_rows(query_id, scores, gains, item_id)
             catalog = None  # the coverage metrics' default catalogue: the items of the rows scored
             if item_id is not None:

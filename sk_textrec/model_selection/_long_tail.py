@@ -19,7 +19,7 @@ def _item_codes(items, input_name):
     for row, item in enumerate(items):
         if _is_missing_id(item):
             raise ValueError(f"{input_name} has a missing item id (None or NaN) at row {row}.")
-    return factorize(items)
+    return factorize(items, input_name)
 
 
 @validate_params(

@@ -31,6 +31,8 @@ from ..utils._sklearn_compat import (
     _num_samples,
     _routing_enabled,
 )
+from ..utils._cv import checked_splits
+from ..utils._validation import as_float_array, check_label_values, check_sample_weight
 from . import _threshold_objectives as obj
 
 
@@ -90,6 +92,7 @@ class BaseThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
         self : object
             The fitted classifier.
         """
+        check_label_values(y)
         check_classification_targets(y)
         X, y = indexable(X, y)
         y = column_or_1d(y, warn=True)
@@ -175,6 +178,19 @@ class BaseThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
         tags.input_tags = inner.input_tags
         tags.non_deterministic = inner.non_deterministic
         return tags
+
+
+def _check_costs(costs, name, shape_name, shape):
+    """Costs as a float array of ``shape``, finite, or an error naming ``name`` and the cell."""
+    costs = as_float_array(costs, input_name=name)
+    if costs.shape != shape:
+        raise ValueError(f"{name} must have shape {shape_name} = {shape}; got {costs.shape}.")
+    bad = ~np.isfinite(costs)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ValueError(f"The costs must be finite; {name} has {costs[row, column]} at row {row}, "
+                         f"column {column}.")
+    return costs
 
 
 def _fit_and_score_fold(estimator, X, y, fit_params, train_idx, val_idx, score):
@@ -442,26 +458,27 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
                 raise ValueError(f"The bound of constraint {name!r} must be in [0, 1]; got {bound!r}.")
         return constraint
 
+    def _check_thresholds(self):
+        """Candidate thresholds given as values must be a non-empty 1-D list without NaN."""
+        if isinstance(self.thresholds, Integral):
+            return
+        grid = as_float_array(self.thresholds, input_name="The 'thresholds' parameter")
+        if grid.ndim != 1 or grid.size == 0:
+            raise ValueError(f"The 'thresholds' parameter must be an int or a non-empty 1-D list of "
+                             f"candidate thresholds; got shape {grid.shape}.")
+        if np.isnan(grid).any():
+            raise ValueError(f"The 'thresholds' parameter has a NaN candidate at position "
+                             f"{int(np.flatnonzero(np.isnan(grid))[0])}; a threshold must be a number.")
+
     def _check_sample_cost(self, builtin, y_idx, sample_cost, n_classes):
         if sample_cost is not None:
-            sample_cost = np.asarray(sample_cost, dtype=float)
-            if sample_cost.shape != (len(y_idx), n_classes):
-                raise ValueError(
-                    f"sample_cost must have shape (n_samples, n_classes) = {(len(y_idx), n_classes)}; "
-                    f"got {sample_cost.shape}."
-                )
+            sample_cost = _check_costs(sample_cost, "sample_cost", "(n_samples, n_classes)",
+                                       (len(y_idx), n_classes))
         elif self.cost_matrix is not None:
-            cost_matrix = np.asarray(self.cost_matrix, dtype=float)
-            if cost_matrix.shape != (n_classes, n_classes):
-                raise ValueError(
-                    f"cost_matrix must have shape (n_classes, n_classes) = {(n_classes, n_classes)}; "
-                    f"got {cost_matrix.shape}."
-                )
-            sample_cost = cost_matrix[y_idx]
+            sample_cost = _check_costs(self.cost_matrix, "cost_matrix", "(n_classes, n_classes)",
+                                       (n_classes, n_classes))[y_idx]
         if builtin == "cost" and sample_cost is None:
             raise ValueError('objective="cost" needs cost_matrix, or sample_cost passed to fit.')
-        if sample_cost is not None and not np.all(np.isfinite(sample_cost)):
-            raise ValueError("The costs must be finite.")
         return sample_cost
 
     # -- scores -------------------------------------------------------------------
@@ -476,6 +493,12 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
                 )
             method = methods[0]
         values = np.asarray(getattr(estimator, method)(X), dtype=float)
+        if np.isnan(values).any():
+            row = int(np.argwhere(np.isnan(values))[0][0])
+            raise ValueError(
+                f"{type(estimator).__name__}.{method} returned NaN for row {row}; a threshold cannot "
+                "be tuned on NaN scores (a model whose training diverged, or NaN in X)."
+            )
         classes = estimator.classes_
         if classes.size == 2:
             pos = int(np.flatnonzero(classes == self.pos_label_)[0])
@@ -500,9 +523,11 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
             self.pos_label_ = pos_label
         builtin, score_fn = self._resolve_objective(binary, classes)
         constraint = self._check_constraint(builtin, binary)
+        self._check_thresholds()
         y_idx = np.searchsorted(classes, y)
         sample_cost = self._check_sample_cost(builtin, y_idx, sample_cost, classes.size)
         if groups is not None:
+            check_label_values(groups, input_name="groups")
             groups = np.asarray(groups)
             if groups.shape != (n_samples,):
                 raise ValueError(
@@ -513,10 +538,7 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
                 raise ValueError("Per-group thresholds are supported for binary targets only.")
         elif self.equal_opportunity:
             raise ValueError("equal_opportunity=True needs groups passed to fit.")
-        weight = params.get("sample_weight")
-        weight = np.ones(n_samples) if weight is None else np.asarray(weight, dtype=float)
-        if weight.shape != (n_samples,):
-            raise ValueError(f"sample_weight must have shape ({n_samples},); got {weight.shape}.")
+        weight = check_sample_weight(params.get("sample_weight"), n_samples)
         weight_per_class = np.bincount(y_idx, weights=weight, minlength=classes.size)
         if np.any(weight_per_class <= 0):
             raise ValueError(
@@ -547,19 +569,13 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
             split_groups = groups if get_routing_for_object(cv).consumes("split", {"groups"}) else None
             if not self.refit and cv.get_n_splits(X, y, split_groups) > 1:
                 raise ValueError("When cv has several folds, refit cannot be False.")
-            splits = list(cv.split(X, y, split_groups))
+            splits = checked_splits(cv, X, y, split_groups)
             folds = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fit_and_score_fold)(
                     self.estimator, X, y, fit_params, train_idx, val_idx, self._scores
                 )
                 for train_idx, val_idx in splits
             )
-            for model, _ in folds:
-                if not np.array_equal(model.classes_, classes):
-                    raise ValueError(
-                        "A fold's training part lacks a class of y; use fewer folds or a "
-                        "stratified split."
-                    )
             rows = np.concatenate([val_idx for _, val_idx in splits])
             scores = np.concatenate([fold_scores for _, (fold_scores, _) in folds])
             self.response_method_ = folds[0][1][1]
@@ -607,6 +623,11 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
 
     def _best_on_curve(self, curve, constraint, what="the tuning data"):
         thresholds, values, tp, fp, pos, neg = curve
+        if np.isnan(values).all():
+            raise ValueError(f"The objective {self.objective!r} is undefined (NaN) at every candidate "
+                             f"threshold on {what}.")
+        # A scorer may be undefined at some thresholds (precision with no positive predicted).
+        values = np.where(np.isnan(values), -np.inf, values)
         feasible = obj.feasible_mask(constraint, tp, fp, pos, neg)
         if not feasible.any():
             reached = {

@@ -9,7 +9,7 @@ from numbers import Integral
 import numpy as np
 
 from ..utils._device import resolve_device, resolve_precision
-from ..utils._optional import default_model_path
+from ..utils._model_source import model_load_errors, resolve_model_source
 from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._tags import text_input_tags
 from ..utils._validation import check_text_input
@@ -37,10 +37,11 @@ class HFEncoderMixin:
     }
 
     def _model_source(self):
-        """The model folder or hub name; the packaged MiniLM when not given."""
-        if self.model_name_or_path is None:
-            return default_model_path()
-        return str(self.model_name_or_path)
+        """The model folder or hub id; the packaged MiniLM when not given.
+
+        A path that does not exist fails here, in ``fit``, naming the parameter.
+        """
+        return resolve_model_source(self.model_name_or_path)
 
     def _set_up_runtime(self):
         """Resolve ``device_``, the autocast dtype, ``tokenizer_`` and ``max_length_``."""
@@ -49,10 +50,11 @@ class HFEncoderMixin:
         self.device_ = resolve_device(self.device)
         self._autocast_dtype = resolve_precision(self.precision, self.device_)
         source = self._model_source()
-        self.tokenizer_ = AutoTokenizer.from_pretrained(
-            source, trust_remote_code=self.trust_remote_code
-        )
-        config = AutoConfig.from_pretrained(source, trust_remote_code=self.trust_remote_code)
+        with model_load_errors(source, purpose=type(self).__name__):
+            self.tokenizer_ = AutoTokenizer.from_pretrained(
+                source, trust_remote_code=self.trust_remote_code
+            )
+            config = AutoConfig.from_pretrained(source, trust_remote_code=self.trust_remote_code)
         # A longer max_length than the model has positions would crash on long
         # texts; the tokenizer's own limit (if set) accounts for offsets such as
         # RoBERTa's two reserved positions.

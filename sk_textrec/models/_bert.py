@@ -7,7 +7,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length
 
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_label_values, check_sample_weight
 from ._fine_tune import FineTunedEncoderMixin
 from ._heads import (
     LOSSES,
@@ -308,11 +309,14 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         texts = self._validate_texts(X, reset=True)
+        check_label_values(y)
         y_columns, self._multi_output = label_columns(y, "y")
-        aux_columns = [] if auxiliary_targets is None else label_columns(
-            auxiliary_targets, "auxiliary_targets")[0]
+        aux_columns = []
+        if auxiliary_targets is not None:
+            check_label_values(auxiliary_targets, input_name="auxiliary_targets")
+            aux_columns = label_columns(auxiliary_targets, "auxiliary_targets")[0]
         check_consistent_length(texts, *y_columns, *aux_columns)
-        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
         if self.multi_output == "esmm" and self._multi_output:
             y_codes = check_esmm_columns(y_columns)
             classes = [np.unique(column) for column in y_columns]
@@ -342,7 +346,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         n_y = len(classes)
         esmm = self.multi_output == "esmm"
         weights = task_weight_vector(self.task_weights, n_y + len(aux_classes))
-        losses = per_task(self.loss, n_y, "loss")
+        losses = per_task(self.loss, n_y, "loss", options=LOSSES)
         class_weights = per_task(self.class_weight, n_y, "class_weight")
         if isinstance(self.class_weight, dict) and n_y > 1:
             raise ValueError(

@@ -8,6 +8,8 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from ..utils._validation import as_float_array
+
 LOSSES = ("cross_entropy", "focal", "class_balanced", "logit_adjusted")
 REGRESSION_LOSSES = ("mse", "huber")
 
@@ -76,13 +78,22 @@ def encode_classification_columns(columns, input_name):
     return classes, np.column_stack(codes).astype(np.int64)
 
 
-def per_task(value, n_tasks, name):
-    """A parameter given once for every task, or as a list of one value per task."""
+def per_task(value, n_tasks, name, options=None):
+    """A parameter given once for every task, or as a list of one value per task.
+
+    With ``options``, every entry of a list must be one of them.
+    """
     if isinstance(value, (list, tuple)):
         if len(value) != n_tasks:
             raise ValueError(
                 f"The '{name}' parameter has {len(value)} entries for {n_tasks} columns of y; "
                 "give one value for all columns or one per column."
+            )
+        unknown = [entry for entry in value if options is not None and entry not in options]
+        if unknown:
+            raise ValueError(
+                f"The '{name}' parameter has the entry {unknown[0]!r}; each must be one of "
+                f"{sorted(options)}."
             )
         return list(value)
     return [value] * n_tasks
@@ -99,6 +110,11 @@ def class_weight_vector(class_weight, classes, codes, name="class_weight"):
                 f"The '{name}' parameter names classes {sorted(unknown, key=str)} that are "
                 f"not in y; the classes are {classes.tolist()}."
             )
+        weights = np.asarray(list(class_weight.values()), dtype=np.float64)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError(
+                f"The '{name}' parameter must give finite, non-negative weights; got {class_weight}."
+            )
     elif class_weight != "balanced":
         raise ValueError(
             f"The '{name}' parameter must be None, 'balanced' or a dict of class weights; "
@@ -111,7 +127,7 @@ def task_weight_vector(task_weights, n_tasks):
     """One non-negative weight per task (None: all 1), not all 0."""
     if task_weights is None:
         return np.ones(n_tasks)
-    weights = np.asarray(task_weights, dtype=np.float64).reshape(-1)
+    weights = as_float_array(task_weights, input_name="task_weights").reshape(-1)
     if len(weights) != n_tasks:
         raise ValueError(
             f"The 'task_weights' parameter has {len(weights)} entries for {n_tasks} tasks "

@@ -28,10 +28,12 @@ def _no_progress_bars():
 
 
 def load_encoder(model_name_or_path, trust_remote_code):
-    """Load a pretrained encoder (no task head), quietly."""
+    """Load a pretrained encoder (no task head), quietly; a failure says what to check."""
     from transformers import AutoModel
 
-    with _no_progress_bars():
+    from ..utils._model_source import model_load_errors
+
+    with _no_progress_bars(), model_load_errors(model_name_or_path):
         return AutoModel.from_pretrained(
             model_name_or_path, trust_remote_code=trust_remote_code
         )

@@ -4,11 +4,27 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_array, check_consistent_length
+from sklearn.utils.validation import check_consistent_length
 
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import as_float_array, check_sample_weight
 from ._fine_tune import FineTunedEncoderMixin
 from ._heads import REGRESSION_LOSSES
+
+
+def _check_targets(y):
+    """Finite numeric targets, 1-D or 2-D; a missing or infinite one names its row."""
+    targets = as_float_array(y, input_name="y")
+    if targets.ndim not in (1, 2) or targets.size == 0:
+        raise ValueError(f"y must be 1-D or 2-D numeric targets; got shape {targets.shape}.")
+    bad = np.argwhere(~np.isfinite(targets))
+    if len(bad):
+        row = bad[0][0]
+        raise ValueError(
+            f"y has a missing or infinite target at row {row} ({targets[tuple(bad[0])]}); "
+            "drop the row or give it a value."
+        )
+    return targets
 
 
 class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
@@ -207,11 +223,11 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         from ._losses import RegressionLoss
 
         texts = self._validate_texts(X, reset=True)
-        targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        targets = _check_targets(y)
         check_consistent_length(texts, targets)
         self._one_d_y = targets.ndim == 1
         targets = targets.reshape(len(targets), -1)
-        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
         self.n_outputs_ = targets.shape[1]
         self.target_mean_ = targets.mean(axis=0)
         scale = targets.std(axis=0)

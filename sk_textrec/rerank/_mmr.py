@@ -9,7 +9,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..metrics import ndcg_at_k_score
 from ..metrics._lists import check_gains, lists_from_padded, relevance_from_matrix
 from ..utils._items import SIMILARITIES, ItemSimilarity
-from ..utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import check_sample_weight
 from ._greedy import dpp_select, mmr_select
 
 _STRATEGIES = {"mmr": mmr_select, "dpp": dpp_select}
@@ -153,6 +154,8 @@ class MMRReranker(BaseEstimator):
             if self._item_similarity.n_items != X.shape[1]:
                 raise ValueError(f"X has {X.shape[1]} columns but item_features describes "
                                  f"{self._item_similarity.n_items} items; X needs one column per item.")
+        if self.strategy == "dpp":
+            self._item_similarity.check_positive_semidefinite()
         self.n_items_ = X.shape[1]
         return self
 
@@ -176,6 +179,8 @@ class MMRReranker(BaseEstimator):
         relevance = np.where(candidates, X, 0.0)
         if self.normalize_relevance:
             relevance = _min_max(relevance, candidates)
+        if self.strategy == "dpp":  # set_params may have chosen it after fit; the check is cached
+            self._item_similarity.check_positive_semidefinite()
         select = _STRATEGIES[self.strategy]
         chunk = max(1, _CHUNK_FLOATS // (self.k * X.shape[1]))
         lists = [
@@ -210,7 +215,7 @@ class MMRReranker(BaseEstimator):
                              f"got {gains.shape}.")
         values = ndcg_at_k_score(lists_from_padded(lists), relevance_from_matrix(gains), k=self.k,
                                  average=False)
-        weight = _check_sample_weight(sample_weight, values)
+        weight = check_sample_weight(sample_weight, len(values))
         evaluated = ~np.isnan(values)
         return float(np.average(values[evaluated], weights=weight[evaluated]))
 

@@ -6,13 +6,14 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.utils import check_random_state
 
 from ..base import SAMPLING_STRATEGY_CONSTRAINTS, BaseTextSampler
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
+from ..utils._cv import checked_splits
 
 # cleanlab.filter.find_label_issues's filter_by options.
 _FILTERS = {
@@ -155,9 +156,22 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         cv = self.cv
         if isinstance(cv, numbers.Integral):
             cv = StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        self.pred_proba_ = cross_val_predict(
-            estimator, X, encoded, cv=cv, method="predict_proba", n_jobs=self.n_jobs
-        )
+        # Our own check, before any fit: a fold that trains on fewer classes would
+        # give probabilities with a column of zeros, or fail inside the estimator.
+        splits = checked_splits(check_cv(cv, encoded, classifier=True), X, y)
+        try:
+            self.pred_proba_ = cross_val_predict(
+                estimator, X, encoded, cv=splits, method="predict_proba", n_jobs=self.n_jobs
+            )
+        except ValueError as exc:
+            if self.estimator is None and "empty vocabulary" in str(exc):
+                raise ValueError(
+                    "X has no word (two letters or digits) in the texts of a training fold, so the "
+                    "default estimator of LabelNoiseUnderSampler (TF-IDF of words) has nothing to "
+                    "learn from; pass an estimator that reads such texts (e.g. a TextEmbedder "
+                    "pipeline)."
+                ) from exc
+            raise
         # n_jobs=1: cleanlab's own process pool costs more than its per-class work.
         self.label_issues_ = np.asarray(
             cleanlab_filter.find_label_issues(

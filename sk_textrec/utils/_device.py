@@ -5,11 +5,48 @@ import warnings
 _VALID_PRECISIONS = ("auto", "fp32", "bf16")
 
 
+def _available_devices(torch):
+    """The devices this machine offers, as a phrase for error messages."""
+    devices = ["'cpu'"]
+    n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if n_gpus:
+        devices.append("'cuda'" + (f" ('cuda:0' to 'cuda:{n_gpus - 1}')" if n_gpus > 1 else " ('cuda:0')"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("'mps'")
+    return ", ".join(devices)
+
+
+def _check_available(torch, device, given):
+    """Raise a ValueError naming the parameter when ``device`` is not on this machine."""
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            why = ("this torch build has no CUDA support" if torch.version.cuda is None
+                   else "no CUDA GPU is visible")
+        elif device.index is not None and device.index >= torch.cuda.device_count():
+            why = f"there are {torch.cuda.device_count()} CUDA GPU(s)"
+        else:
+            return
+    elif device.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return
+        why = "Apple's MPS is not available here"
+    else:
+        return
+    raise ValueError(
+        f"The 'device' parameter is {given!r} but {why}; the devices available are "
+        f"{_available_devices(torch)}. Use device='auto' to pick the best one."
+    )
+
+
 def resolve_device(device):
     """Return the torch device string that ``device`` stands for.
 
     ``"auto"`` picks CUDA, then Apple's MPS, then the CPU. Any other value is
-    passed to :class:`torch.device` so that typos fail here, in ``fit``.
+    passed to :class:`torch.device` so that typos fail here, in ``fit``, and a
+    CUDA or MPS device that this machine does not have is a ValueError that
+    says which devices it has.
     """
     import torch
 
@@ -21,12 +58,14 @@ def resolve_device(device):
             return "mps"
         return "cpu"
     try:
-        return str(torch.device(device))
+        resolved = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(
             f"The 'device' parameter must be 'auto' or a torch device such as 'cpu', "
             f"'cuda' or 'cuda:1'. Got {device!r} instead."
         ) from exc
+    _check_available(torch, resolved, device)
+    return str(resolved)
 
 
 def resolve_precision(precision, device):

@@ -11,24 +11,40 @@ import numbers
 
 import numpy as np
 
+from ._validation import as_float_array
+
 SIMILARITIES = ("cosine", "category", "precomputed")
 
 
-def factorize(values):
+def factorize(values, input_name="values"):
     """Integer code of each value (in order of first appearance) and the distinct values.
 
     Works for any hashable values, mixed types included, which ``np.unique``
-    (it sorts) does not.
+    (it sorts) does not. An unhashable value (a list, a dict) is a TypeError
+    naming ``input_name`` and its row.
     """
     codes = {}
-    index = np.fromiter((codes.setdefault(value, len(codes)) for value in values), dtype=np.intp,
-                        count=len(values))
+    try:
+        index = np.fromiter((codes.setdefault(value, len(codes)) for value in values), dtype=np.intp,
+                            count=len(values))
+    except TypeError:
+        raise _unhashable(values, input_name) from None
     return index, list(codes)
 
 
+def _unhashable(values, input_name):
+    """The TypeError for the first unhashable entry of ``values``."""
+    for row, value in enumerate(values):
+        try:
+            hash(value)
+        except TypeError:
+            return TypeError(f"{input_name} has an unhashable id at row {row}: {type(value).__name__} "
+                             f"{value!r:.40}. Ids must be str, int or other hashable values, one per row.")
+    return TypeError(f"{input_name} holds values that cannot be used as ids.")
+
+
 def _is_missing_id(item):
-    return item is None or (isinstance(item, numbers.Real) and not isinstance(item, bool)
-                            and np.isnan(item))
+    return item is None or (isinstance(item, (float, np.floating)) and bool(np.isnan(item)))
 
 
 class ItemIndex:
@@ -61,7 +77,11 @@ class ItemIndex:
         for position, item in enumerate(items):
             if _is_missing_id(item):
                 raise ValueError(f"{input_name} has a missing id (None or NaN) at position {position}.")
-            if item in positions:
+            try:
+                seen = item in positions
+            except TypeError:
+                raise _unhashable(items, input_name) from None
+            if seen:
                 raise ValueError(f"{input_name} has the id {item!r} twice (positions "
                                  f"{positions[item]} and {position}); ids must be unique.")
             positions[item] = position
@@ -117,10 +137,10 @@ class ItemSimilarity:
             for position, label in enumerate(labels):
                 if _is_missing_id(label):
                     raise ValueError(f"{input_name} has a missing category (None or NaN) at row {position}.")
-            self._codes = factorize(labels)[0]
+            self._codes = factorize(labels, input_name)[0]
             self.n_items = labels.shape[0]
             return
-        features = np.asarray(item_features, dtype=float)
+        features = as_float_array(item_features, input_name=input_name)
         if features.ndim != 2:
             raise ValueError(f"{input_name} must be 2-D for similarity={similarity!r}; got shape "
                              f"{features.shape}.")
@@ -131,6 +151,12 @@ class ItemSimilarity:
             if features.shape[0] != features.shape[1]:
                 raise ValueError(f"{input_name} must be square for similarity='precomputed'; got "
                                  f"shape {features.shape}.")
+            asymmetric = ~np.isclose(features, features.T, rtol=1e-7, atol=1e-9)
+            if asymmetric.any():
+                i, j = np.argwhere(asymmetric)[0]
+                raise ValueError(f"{input_name} must be a symmetric similarity matrix for "
+                                 f"similarity='precomputed'; entry ({i}, {j}) is {float(features[i, j])} "
+                                 f"but ({j}, {i}) is {float(features[j, i])}.")
             self._matrix = features
         else:
             norms = np.linalg.norm(features, axis=1)
@@ -142,6 +168,28 @@ class ItemSimilarity:
             # in float64.
             self._unit = (features / np.where(norms > 0, norms, 1.0)[:, None]).astype(np.float32)
         self.n_items = features.shape[0]
+        self.input_name = input_name
+
+    def check_positive_semidefinite(self):
+        """Raise a ValueError naming the features unless the similarity matrix is PSD.
+
+        Cosine and category similarities are PSD by construction; a precomputed
+        matrix is checked with one Cholesky factorisation (O(n_items^3), once:
+        the answer is cached), with a little jitter for rank-deficient matrices.
+        """
+        if self.similarity != "precomputed" or getattr(self, "_is_psd", False):
+            return
+        scale = max(1.0, float(np.max(np.abs(np.diag(self._matrix)), initial=0.0)))
+        try:
+            np.linalg.cholesky(self._matrix + 1e-9 * scale * np.eye(self.n_items))
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"{self.input_name} is not positive semi-definite (it has a negative eigenvalue), "
+                "which a DPP needs: its determinants would be negative and its choices meaningless. "
+                "Use a cosine or category similarity, a PSD matrix (e.g. a Gram matrix X @ X.T), or "
+                "strategy='mmr'."
+            ) from None
+        self._is_psd = True
 
     def between(self, rows, columns):
         """Similarity matrix of the items at positions ``rows`` and ``columns``."""

@@ -19,7 +19,6 @@ from sklearn.utils.validation import (
     _check_method_params,
     _check_pos_label_consistency,
     _check_response_method,
-    _check_sample_weight,
     _estimator_has,
     _num_samples,
 )
@@ -55,7 +54,6 @@ __all__ = [
     "Interval",
     "InvalidParameterError",
     "StrOptions",
-    "_check_sample_weight",
     "_fit_context",
     "_get_check_estimator_ids",
     "set_random_state",

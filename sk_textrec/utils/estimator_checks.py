@@ -31,6 +31,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import EstimatorCheckFailedWarning, NotFittedError
 from sklearn.utils import get_tags
+from sklearn.utils.validation import has_fit_parameter
 from sklearn.utils.estimator_checks import (
     check_do_not_raise_errors_in_init_or_set_params,
     check_estimator_cloneable,
@@ -79,6 +80,9 @@ __all__ = [
     "check_text_two_columns_raises",
     "check_text_unfitted_raises",
     "check_text_unusual_text",
+    "check_text_lone_surrogate_raises",
+    "check_text_missing_label_raises",
+    "check_text_negative_sample_weight_raises",
 ]
 
 # Short, learnable reviews; interleaved by _text_data so that any prefix holds
@@ -139,8 +143,8 @@ def _is_sampler(estimator):
 def _targets_for(estimator, y):
     """``y`` as star ratings for a regressor (labels are strings), else as given."""
     if is_regressor(estimator):
-        return np.array([_STARS[label] if label in _STARS else float(label)
-                         for label in np.asarray(y).tolist()])
+        return np.array([_STARS.get(label, label) if isinstance(label, str) else label
+                         for label in np.asarray(y, dtype=object).tolist()], dtype=object)
     return y
 
 
@@ -664,6 +668,45 @@ def check_text_sampler_sample_indices(name, sampler_orig):
             )
 
 
+# -- reliability: input that must never pass silently -----------------------
+
+
+def check_text_lone_surrogate_raises(name, estimator_orig):
+    """Check that a text with a lone UTF-16 surrogate raises ValueError, in fit and predict.
+
+    Half of a surrogate pair ('\\ud83d' without its partner, from JSON or a
+    wrongly decoded file) cannot be encoded by any codec or tokenizer; it must
+    be refused before it reaches one.
+    """
+    def surrogate(X):
+        return [(_replace_row(X, "great \ud83d dress"), "a text with a lone surrogate")]
+
+    _check_bad_input(name, estimator_orig, surrogate, ValueError)
+
+
+def check_text_missing_label_raises(name, estimator_orig):
+    """Check that a missing label (NaN or None) raises ValueError instead of becoming a class."""
+    X, y = _text_data()
+    string_labels = y.astype(object)
+    numeric_labels = np.where(y == "pos", 1.0, 0.0)
+    for labels, missing, what in ((string_labels, None, "None among str labels"),
+                                  (string_labels, float("nan"), "NaN among str labels"),
+                                  (numeric_labels, np.nan, "NaN among float labels")):
+        y_bad = labels.copy()
+        y_bad[3] = missing
+        with _assert_raises(ValueError, f"{name}.fit on {what}"):
+            _fit(clone(estimator_orig), X, y_bad)
+
+
+def check_text_negative_sample_weight_raises(name, estimator_orig):
+    """Check that ``fit`` refuses a negative sample weight with ValueError."""
+    X, y = _text_data()
+    weights = np.ones(len(X))
+    weights[3] = -1.0
+    with _assert_raises(ValueError, f"{name}.fit with a negative sample_weight"):
+        clone(estimator_orig).fit(X, _targets_for(estimator_orig, y), sample_weight=weights)
+
+
 # -- running the checks ------------------------------------------------------
 
 _SKLEARN_API_CHECKS = (
@@ -696,6 +739,7 @@ def _yield_checks(estimator):
         check_text_missing_raises,
         check_text_non_string_raises,
         check_text_empty_input_raises,
+        check_text_lone_surrogate_raises,
     )
     if accepts_text_pairs(estimator):
         yield check_text_pairs_three_columns_raises
@@ -711,6 +755,9 @@ def _yield_checks(estimator):
         yield check_text_two_columns_raises
     if classifier or sampler or tags.target_tags.required:
         yield check_text_length_mismatch_raises
+        yield check_text_missing_label_raises
+    if has_fit_parameter(estimator, "sample_weight"):
+        yield check_text_negative_sample_weight_raises
     if deterministic:
         yield check_text_fit_idempotent
     if _output_methods(estimator):
@@ -790,8 +837,10 @@ def check_estimator(estimator, *, expected_failed_checks=None, on_fail="raise"):
     Examples
     --------
     TfidfVectorizer reads texts with ``str`` methods, so bad items raise
-    AttributeError rather than ValueError or TypeError, and it reads a
-    DataFrame as its column names; a plain TF-IDF pipeline fails those checks:
+    AttributeError rather than ValueError or TypeError, it accepts lone
+    surrogates and it reads a DataFrame as its column names; LogisticRegression
+    fails to sort a None label (TypeError). A plain TF-IDF pipeline fails those
+    checks:
 
     >>> from imblearn.pipeline import make_pipeline
     >>> from sklearn.feature_extraction.text import TfidfVectorizer
@@ -804,7 +853,9 @@ def check_estimator(estimator, *, expected_failed_checks=None, on_fail="raise"):
     ...     print(check_name)
     check_text_missing_raises
     check_text_non_string_raises
+    check_text_lone_surrogate_raises
     check_text_two_columns_raises
+    check_text_missing_label_raises
     check_text_input_containers
 
     Declared as expected failures, they are reported as ``"xfail"``:

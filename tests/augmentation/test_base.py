@@ -102,6 +102,8 @@ def test_augmenter_init_only_stores_params(augmenter):
     (["ok", None], ValueError, "texts has a missing text"),
     ("one text", TypeError, "must be a sequence of texts"),
     ([b"bytes"], TypeError, "row 0 is bytes"),
+    (["ok", "half \udc00 of a pair"], ValueError, "row 1: .* lone UTF-16 surrogate"),
+    ({"a text", "another"}, TypeError, "got builtins.set"),
 ])
 def test_augmenter_rejects_bad_texts(augmenter, texts, err_type, err_msg):
     """Check that bad texts raise the package's clear input errors."""
@@ -113,3 +115,10 @@ def test_python_rng_and_child_seed_follow_the_random_state():
     """Check that the derived generators are reproducible from a RandomState."""
     assert python_rng(np.random.RandomState(0)).random() == python_rng(np.random.RandomState(0)).random()
     assert child_seed(np.random.RandomState(0)) != child_seed(np.random.RandomState(1))
+
+
+@pytest.mark.parametrize("random_state", [-1, "x", 2**40])
+def test_augmenter_bad_random_state_names_it(random_state):
+    """Check that a bad seed is a ValueError naming the random_state argument."""
+    with pytest.raises(ValueError, match="'random_state' argument of augment"):
+        RandomSwap(0.5).augment(["a b c"], random_state=random_state)

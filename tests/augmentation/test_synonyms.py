@@ -138,3 +138,37 @@ def test_dict_synonyms_in_replacement_keeps_unknown_words():
     """Check that words without synonyms in the dict are left alone."""
     out = SynonymReplacement(p=1.0, synonyms=DictSynonyms(SYNONYMS)).augment(["xyz great"])
     assert out[0].split()[0] == "xyz" and out[0].split()[1] in SYNONYMS["great"]
+
+
+@pytest.mark.parametrize("mapping, err_msg", [
+    ({"dress": "gown"}, r"synonyms of 'dress' .* must be a list of strings; got str 'gown'.*\['gown'\]"),
+    ({"dress": ["gown", 3]}, "must be strings; one is int 3"),
+    ({3: ["three"]}, "str keys"),
+])
+def test_dict_synonyms_string_instead_of_list_raises(mapping, err_msg):
+    """Check that a string where a list of synonyms is expected is a TypeError, not letters."""
+    with pytest.raises(TypeError, match=err_msg):
+        DictSynonyms(mapping).synonyms_of("dress")
+    with pytest.raises(TypeError, match=err_msg):
+        SynonymReplacement(p=1.0, synonyms=mapping).augment(["a nice dress"], random_state=0)
+
+
+def test_duck_typed_source_returning_a_string_raises():
+    """Check that a source whose synonyms_of returns a str is refused, naming it."""
+    class Thesaurus:
+        def synonyms_of(self, word):
+            return "gown"
+
+    with pytest.raises(TypeError, match=r"from Thesaurus.synonyms_of must be a list"):
+        SynonymReplacement(p=1.0, synonyms=Thesaurus()).augment(["nice dress"], random_state=0)
+
+
+def test_dict_synonyms_set_is_sorted():
+    """Check that a set of synonyms is used in sorted order, the same in every process."""
+    assert DictSynonyms({"dress": {"gown", "frock", "robe"}}).synonyms_of("dress") == ["frock", "gown", "robe"]
+
+
+def test_synonyms_of_takes_a_word():
+    """Check that synonyms_of refuses a non-string word with a TypeError."""
+    with pytest.raises(TypeError, match="synonyms_of takes one word, a str; got int 3"):
+        DictSynonyms({"a": ["b"]}).synonyms_of(3)

@@ -104,7 +104,7 @@ def test_back_translation_default_models_are_opus_mt(monkeypatch):
     """Check that without a translator the opus-mt models of the language pair are loaded."""
     loaded = []
     monkeypatch.setattr(_hf, "load_pretrained",
-                        lambda auto, source, device, purpose: loaded.append((auto, source)) or 1 / 0)
+                        lambda auto, source, device, purpose, input_name: loaded.append((auto, source)) or 1 / 0)
     with pytest.raises(ZeroDivisionError):
         BackTranslation(source_lang="en", pivot_lang="fr", device="cpu").augment(["a"])
     assert loaded == [("AutoModelForSeq2SeqLM", "Helsinki-NLP/opus-mt-en-fr")]

@@ -151,3 +151,48 @@ def test_load_reviews_csv_real_clothing_reviews():
     assert np.bincount(y).tolist() == [2870, 12977]
     ratings = load_reviews_csv(path, label_col="rating")[1]
     assert sorted(np.unique(ratings).tolist()) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("encoding, content, err_msg", [
+    ("latin-1", "text,label\nd\u00e9j\u00e0 vu,1\nok,0\n",
+     r"is not 'utf-8-sig' text: the byte b'\\xe9' on line 2 cannot be decoded.*encoding='latin-1'"),
+    ("utf-16", "text,label\nok,1\n", r"UTF-16 byte-order mark: pass encoding='utf-16'"),
+])
+def test_load_reviews_csv_other_encoding_names_file_and_fix(tmp_path, encoding, content, err_msg):
+    """Check that a file in another encoding names the file and line and suggests encoding=."""
+    path = _write(tmp_path, content, encoding=encoding)
+    with pytest.raises(ValueError, match=err_msg) as exc_info:
+        load_reviews_csv(path, label_col="label")
+    assert str(path) in str(exc_info.value)
+    texts, _ = load_reviews_csv(path, label_col="label", encoding=encoding)
+    assert texts[0] == content.split("\n")[1].split(",")[0]
+
+
+@pytest.mark.parametrize("content, params, err_msg", [
+    ("text,label\nok,1\nbad,nan\n", {}, r"row 1 \(line 3\) has a missing 'label' \('nan'\)"),
+    ("text,label\nok,1\nbad,NA\nfine,0\n", {}, r"missing 'label' \('NA'\)"),
+    ("text,label\nok,1\nbad,1.0\nx,a\n", {}, r"label '1.0' of row 1 \(line 3\) is the number '1' of row 0"),
+    ("text,text,label\nok,b,1\n", {}, "Column 'text' .* appears 2 times"),
+    ("text,label\nok,1\n", {"label_col": "text"}, "name the same column 'text'"),
+    ("text,label\nok,1\n", {"encoding": "utf-9"}, "The 'encoding' parameter 'utf-9' is not an encoding"),
+])
+def test_load_reviews_csv_reliability_errors(tmp_path, content, params, err_msg):
+    """Check that missing-value labels, doubly written numbers and ambiguous columns are refused."""
+    path = _write(tmp_path, content)
+    with pytest.raises(ValueError, match=err_msg):
+        load_reviews_csv(path, **{"label_col": "label", **params})
+
+
+def test_load_reviews_csv_drops_missing_value_labels(tmp_path):
+    """Check that on_missing='drop' drops labels written as a missing-value marker."""
+    path = _write(tmp_path, "text,label\nok,1\nbad,NaN\nfine,0\n")
+    with pytest.warns(UserWarning, match="Dropped 1 of 3 rows"):
+        texts, y = load_reviews_csv(path, label_col="label", on_missing="drop")
+    assert texts.tolist() == ["ok", "fine"] and y.tolist() == [1, 0]
+
+
+def test_load_reviews_csv_field_over_csv_limit(tmp_path):
+    """Check that a field beyond csv's size limit is a ValueError naming the file and line."""
+    path = _write(tmp_path, "text,label\nok,1\n\"" + "x" * 200_000 + "\",0\n")
+    with pytest.raises(ValueError, match=r"is not a readable CSV file at line \d+: field larger"):
+        load_reviews_csv(path, label_col="label")

@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sk_textrec import BertClassifier
 from sk_textrec.datasets import make_product_reviews
 from sk_textrec.ensemble import HoldoutStackingClassifier
+from sk_textrec.feature_extraction import TfidfTextVectorizer
 from sk_textrec.utils.estimator_checks import parametrize_with_checks
 
 pytest.importorskip("torch")
@@ -32,17 +33,12 @@ def _bert(tiny_bert, **params):
                                         "random_state": 0, **params})
 
 
-@parametrize_with_checks(
-    [HoldoutStackingClassifier([("a", _tfidf()), ("b", make_pipeline(
-        TfidfVectorizer(analyzer="char_wb"), LogisticRegression()))], holdout_size=0.5, random_state=0)],
-    expected_failed_checks={
-        name: "TfidfVectorizer does not validate its texts"
-        for name in ("check_text_missing_raises", "check_text_non_string_raises",
-                     "check_text_two_columns_raises", "check_text_input_containers")
-    },
-)
+@parametrize_with_checks([HoldoutStackingClassifier(
+    [("words", make_pipeline(TfidfTextVectorizer(min_df=1), LogisticRegression())),
+     ("chars", make_pipeline(TfidfTextVectorizer(min_df=1, word_ngram_range=(1, 1)), LogisticRegression()))],
+    holdout_size=0.5, random_state=0)])
 def test_holdout_stacking_text_checks(estimator, check):
-    """Check the text-aware compliance suite on a blend of two TF-IDF pipelines."""
+    """Check the text-aware compliance suite (pair checks included) on a blend of two TF-IDF pipelines."""
     check(estimator)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score, specificity_score
 from sklearn.calibration import calibration_curve
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     average_precision_score,
     balanced_accuracy_score,
@@ -138,7 +139,9 @@ def test_expected_calibration_error_string_labels_need_pos_label():
     "y_true, y_prob, kwargs, err_type, err_msg",
     [
         ([0, 1], [0.2, 1.2], {}, ValueError, r"probabilities in \[0, 1\]"),
-        ([0, 1], [0.2, np.nan], {}, ValueError, "NaN or infinite"),
+        ([0, 1], [0.2, np.nan], {}, ValueError, r"NaN or infinite values \(row 1\)"),
+        ([0, 1], [0.2, "x"], {}, TypeError, "y_prob must hold numbers; row 1 is str"),
+        ([0, 1], [0.2, 0.9], {"pos_label": 3}, ValueError, r"pos_label=3 is not one of the labels of y_true \[0, 1\]"),
         ([0, 1, 1], [0.2, 0.3], {}, ValueError, "inconsistent numbers of samples"),
         ([0, 1], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]], {}, ValueError, "y_prob has 3 columns but there are 2 labels"),
         ([0, 1], [0.2, 0.3], {"n_bins": 0}, InvalidParameterError, "'n_bins' parameter"),
@@ -157,9 +160,63 @@ def test_expected_calibration_error_bad_input(y_true, y_prob, kwargs, err_type, 
         ({"y_score": [[0.1, 0.9], [0.5, 0.5], [0.2, 0.8]]}, r"one column per label \(3"),
         ({"y_score": [0.1, 0.9, 0.5]}, "1-D y_score is the score of the positive class of a binary target"),
         ({"y_score": [0.1, 0.9]}, "inconsistent numbers of samples"),
+        ({"y_score": [[0.1, 0.9, 0.0], [0.5, np.nan, 0.0], [0.2, 0.8, 0.0]]}, r"y_score has NaN .* \(row 1\)"),
     ],
 )
 def test_imbalance_report_bad_scores(kwargs, err_msg):
     """Check that scores that do not match the labels are refused."""
     with pytest.raises(ValueError, match=err_msg):
         imbalance_report(["a", "b", "c"], ["a", "b", "b"], **kwargs)
+
+
+
+def test_imbalance_report_labels_absent_from_data_are_nan_with_warning():
+    """Check that a label in neither y_true nor y_pred gets NaN, not 0, and a warning naming it."""
+    with pytest.warns(UndefinedMetricWarning, match=r"labels \[2\] are neither in y_true nor in y_pred"):
+        report = imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], labels=[0, 1, 2], output_dict=True)
+    assert np.isnan(report["2"]["recall"]) and np.isnan(report["2"]["precision"])
+    assert report["2"]["support"] == 0
+    present = imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], output_dict=True)
+    assert report["macro avg"]["recall"] == pytest.approx(present["macro avg"]["recall"])
+
+
+@pytest.mark.parametrize("labels, err_msg", [
+    (["0", "1"], r"None of labels \['0', '1'\] is in y_true or y_pred.*'1' versus 1"),
+    ([0, 1, 1], "more than once"),
+    ([0, None], "labels has a missing label"),
+])
+def test_imbalance_report_bad_labels(labels, err_msg):
+    """Check that labels of the wrong type, repeated or missing are refused."""
+    with pytest.raises(ValueError, match=err_msg):
+        imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], labels=labels)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: imbalance_report([], []),
+    lambda: expected_calibration_error([], []),
+], ids=["imbalance_report", "expected_calibration_error"])
+def test_metrics_empty_input_says_empty(call):
+    """Check that empty input is reported as empty, not as a sample-weight problem."""
+    with pytest.raises(ValueError, match="y_true is empty: a metric needs at least one sample"):
+        call()
+
+
+@pytest.mark.parametrize("kwargs, err_type, err_msg", [
+    ({"sample_weight": [1, -1, 1, 1]}, ValueError, r"negative weight \(-1.0\) at row 1"),
+    ({"sample_weight": [0, 0, 0, 0]}, ValueError, "0 for every sample"),
+    ({"sample_weight": [1, 1]}, ValueError, r"shape \(4,\)"),
+])
+def test_classification_metrics_bad_weights(kwargs, err_type, err_msg):
+    """Check that both metrics validate sample_weight with the shared rule."""
+    with pytest.raises(err_type, match=err_msg):
+        imbalance_report([0, 1, 0, 1], [0, 1, 1, 1], **kwargs)
+    with pytest.raises(err_type, match=err_msg):
+        expected_calibration_error([0, 1, 0, 1], [0.1, 0.9, 0.6, 0.7], **kwargs)
+
+
+def test_classification_metrics_missing_and_mixed_labels():
+    """Check that a None or mixed-type label in y_true or y_pred names the row."""
+    with pytest.raises(ValueError, match="y_pred has a missing label .* at row 2"):
+        imbalance_report(["a", "b", "a"], ["a", "b", None])
+    with pytest.raises(TypeError, match="y_true mixes label types"):
+        expected_calibration_error([0, "1"], [0.2, 0.8])

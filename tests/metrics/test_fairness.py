@@ -124,6 +124,8 @@ def test_group_report_text(grouped):
         ({"groups": ["a", None, "b"]}, ValueError, r"missing value \(None or NaN\) at row 1"),
         ({"groups": ["a", "b", "b"], "rate": "recall"}, InvalidParameterError, "'rate' parameter"),
         ({"groups": ["a", "b", "b"], "kind": "max"}, InvalidParameterError, "'kind' parameter"),
+        ({"groups": [["a"], ["b"], ["a", "b"]]}, TypeError, "groups has an unhashable id at row 0"),
+        ({"groups": ["a", "b", "b"], "sample_weight": [1, 1, -2]}, ValueError, "negative weight .* at row 2"),
     ],
 )
 def test_group_disparity_bad_input(kwargs, err_type, err_msg):
@@ -146,3 +148,12 @@ def test_gaps_match_fairlearn(grouped):
     assert equal_opportunity_difference(y_true, y_pred, groups=groups) == pytest.approx(frame.difference()["tpr"])
     assert group_disparity_score(y_true, y_pred, groups=groups, rate="fpr", kind="ratio") == pytest.approx(
         frame.ratio()["fpr"])
+
+
+
+def test_group_metrics_empty_input_says_empty():
+    """Check that empty input is reported as empty rather than as a pos_label problem."""
+    with pytest.raises(ValueError, match="y_true is empty"):
+        group_classification_report([], [], groups=[])
+    with pytest.raises(ValueError, match="y_true is empty"):
+        equal_opportunity_difference([], [], groups=[])

@@ -148,6 +148,7 @@ def test_recall_and_hit_rate_grow_with_k(metric):
         ([["a"]], [{"a": -1}], ValueError, r"gains must be finite numbers >= 0"),
         ([["a"]], [{"a": float("nan")}], ValueError, r"gains must be finite"),
         ([["a"]], ["a"], TypeError, r"relevant\[0\] must be a set or list"),
+        ([["a"]], [[["a"]]], TypeError, r"relevant\[0\] holds an unhashable item id"),
         ([], [], ValueError, r"recommended is empty"),
         ("abc", [{"a"}], InvalidParameterError, r"'recommended' parameter"),
     ],
@@ -163,3 +164,19 @@ def test_ranking_metrics_bad_k(k):
     """Check that k must be a positive int or None."""
     with pytest.raises(InvalidParameterError, match="'k' parameter of precision_at_k_score"):
         precision_at_k_score([["a"]], [{"a"}], k=k)
+
+
+_METRICS = (precision_at_k_score, recall_at_k_score, ndcg_at_k_score, map_at_k_score, mrr_score,
+            hit_rate_at_k_score)
+
+
+@pytest.mark.parametrize("metric", _METRICS, ids=lambda metric: metric.__name__)
+@pytest.mark.parametrize("k", [3, None])
+def test_ranking_metrics_agree_on_empty_lists(metric, k):
+    """Check the one rule: an empty list scores 0, a user without relevant items is NaN."""
+    assert metric([[], ["a"]], [{"a"}, {"a"}], k=k, average=False)[0] == 0.0
+    assert metric([[], []], [{"a"}, {"b"}], k=k, average=False).tolist() == [0.0, 0.0]
+    values = metric([["a"], ["a"]], [set(), {"a"}], k=k, average=False)
+    assert np.isnan(values[0]) and values[1] > 0
+    with pytest.raises(ValueError, match="No user has a relevant item"):
+        metric([[], ["a"]], [set(), {}], k=k)

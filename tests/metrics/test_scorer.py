@@ -184,3 +184,18 @@ def test_ranking_scorer_errors():
             make_ranking_scorer()(model, X, y - 1, query_id=query_id)
     assert repr(make_ranking_scorer("novelty", k=3, item_popularity=[1])) == (
         "make_ranking_scorer('novelty', k=3, item_popularity=...)")
+
+
+
+def test_ranking_scorer_refuses_nan_scores():
+    """Check that NaN scores (a diverged model) are an error naming the row, not a ranking."""
+    X, y, query_id, _ = _ranking_data()
+
+    class NaNModel(LogisticRegression):
+        def predict_proba(self, X):
+            proba = super().predict_proba(X)
+            proba[5] = np.nan
+            return proba
+
+    with config_context(enable_metadata_routing=True), pytest.raises(ValueError, match="scored row 5 NaN"):
+        make_ranking_scorer("ndcg", k=5)(NaNModel().fit(X, y), X, y, query_id=query_id)

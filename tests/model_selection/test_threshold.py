@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
-from sklearn.model_selection import TunedThresholdClassifierCV
+from sklearn.model_selection import KFold, TunedThresholdClassifierCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_parametrize_with_checks
 
@@ -357,6 +357,15 @@ def test_threshold_tuned_classifier_groups_metadata_routing():
         ({"equal_opportunity": True}, {}, "needs groups"),
         ({"cv": "prefit"}, {}, "refit cannot be True"),
         ({"cv": 3, "refit": False}, {}, "refit cannot be False"),
+        ({}, {"sample_weight": np.r_[-1.0, np.ones(99)]}, r"negative weight \(-1.0\) at row 0"),
+        ({}, {"sample_weight": np.r_[np.ones(99), np.nan]}, "NaN .* at row 99"),
+        ({}, {"sample_weight": np.zeros(100)}, "0 for every sample"),
+        ({"objective": "matthews_corrcoef", "thresholds": [0.2, np.nan, 0.5]}, {},
+         "'thresholds' parameter has a NaN candidate at position 1"),
+        ({"objective": "matthews_corrcoef", "thresholds": []}, {}, "non-empty 1-D"),
+        ({"objective": "cost", "cost_matrix": [[0, np.nan], [1, 0]]}, {},
+         "costs must be finite; cost_matrix has nan at row 0, column 1"),
+        ({}, {"groups": [None] + ["a"] * 99}, r"groups has a missing label \(None or NaN\) at row 0"),
     ],
 )
 def test_threshold_tuned_classifier_invalid_input(params, fit_params, err_msg):
@@ -382,3 +391,84 @@ def test_threshold_tuned_classifier_input_errors():
         ThresholdTunedClassifier(LogisticRegression(), cv="prefit", refit=False).fit(X, y)
     with pytest.raises(ValueError, match="not defined for multiclass"):
         ThresholdTunedClassifier(LogisticRegression(), objective="youden").fit(*_multiclass())
+
+
+@pytest.mark.parametrize("labels, err_type, err_msg", [
+    (np.array([0, 1, np.nan, 1] * 25), ValueError, r"missing label \(NaN\) at row 2"),
+    (np.array([0, 1, None, 1] * 25, dtype=object), ValueError, "missing label .* at row 2"),
+    (np.array([0, 1, "1", 1] * 25, dtype=object), TypeError, "row 2 is a str"),
+])
+def test_threshold_tuned_classifier_bad_labels(labels, err_type, err_msg):
+    """Check that missing and mixed-type labels raise naming the row, before any fit."""
+    X, _ = _scores(n=100)
+    with pytest.raises(err_type, match=err_msg):
+        ThresholdTunedClassifier(LogisticRegression()).fit(X, labels)
+
+
+class _FailsOnOneClass(LogisticRegression):
+    """Records that it was fitted: the fold check must come before any fit."""
+
+    fitted = []
+
+    def fit(self, X, y, sample_weight=None):
+        _FailsOnOneClass.fitted.append(len(y))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_threshold_tuned_classifier_fold_without_a_class_named_before_fitting():
+    """Check that a training fold lacking a class is named by our check before any fit."""
+    X, y = _scores(n=100)
+    order = np.argsort(y, kind="stable")  # unshuffled KFold on sorted labels: a fold of one class
+    _FailsOnOneClass.fitted.clear()
+    with pytest.raises(ValueError, match=r"training part of fold \d of cv .* no sample of the class"):
+        ThresholdTunedClassifier(_FailsOnOneClass(), cv=KFold(2)).fit(X[order], y[order])
+    assert _FailsOnOneClass.fitted == []
+
+
+class _NaNScores(_ScoreEcho):
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        proba[3] = np.nan  # as a diverged model would give
+        return proba
+
+
+def test_threshold_tuned_classifier_nan_scores_raise():
+    """Check that NaN scores from the estimator raise naming the row, not a NaN threshold."""
+    X, y = _scores(n=100)
+    with pytest.raises(ValueError, match=r"_NaNScores.predict_proba returned NaN for row 3"):
+        ThresholdTunedClassifier(_NaNScores().fit(X, y), cv="prefit", refit=False).fit(X, y)
+    model = ThresholdTunedClassifier(_frozen_echo()).fit(X, y)
+    X[2, 0] = np.nan  # NaN scores at predict: an error, not the negative class
+    with pytest.raises(ValueError, match="returned NaN for row 2"):
+        model.predict(X)
+
+
+def test_threshold_tuned_classifier_scorer_nan_points_are_skipped():
+    """Check that a scorer undefined at some thresholds never picks one of those."""
+    X, y = _scores(n=200)
+
+    def undefined_above_half(y_true, y_pred):
+        return np.nan if np.mean(y_pred == 1) > 0.5 else f1_score(y_true, y_pred)
+
+    model = ThresholdTunedClassifier(_frozen_echo(), objective=make_scorer(undefined_above_half),
+                                     store_cv_results=True).fit(X, y)
+    assert np.isfinite(model.best_score_) and np.isfinite(model.best_threshold_)
+    assert np.mean(X[:, 0] >= model.best_threshold_) <= 0.5
+
+    def always_undefined(y_true, y_pred):
+        return np.nan
+
+    with pytest.raises(ValueError, match="undefined \\(NaN\\) at every candidate threshold"):
+        ThresholdTunedClassifier(_frozen_echo(), objective=make_scorer(always_undefined)).fit(X, y)
+
+
+@pytest.mark.parametrize("params, fit_params, err_msg", [
+    ({"objective": "matthews_corrcoef", "thresholds": ["a", 0.5]}, {},
+     "'thresholds' parameter must hold numbers; row 0 is str 'a'"),
+    ({"objective": "cost"}, {"sample_cost": [["a", "b"]] * 100}, "sample_cost must hold numbers; row 0, column 0"),
+])
+def test_threshold_tuned_classifier_non_numbers_named(params, fit_params, err_msg):
+    """Check that non-numeric thresholds and costs are TypeErrors naming the parameter and cell."""
+    X, y = _scores(n=100)
+    with pytest.raises(TypeError, match=err_msg):
+        ThresholdTunedClassifier(LogisticRegression(), **params).fit(X, y, **fit_params)

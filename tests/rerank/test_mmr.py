@@ -195,6 +195,10 @@ def test_score_is_weighted_ndcg_and_reranker_pickles():
         ({"k": 0}, np.ones((2, 2)), InvalidParameterError, "'k' parameter"),
         ({"strategy": "greedy"}, np.ones((2, 2)), InvalidParameterError, "'strategy' parameter"),
         ({}, np.array([[1.0, np.inf]]), ValueError, "infinity"),
+        ({"item_features": [[1.0, 0.9], [0.1, 1.0]], "similarity": "precomputed"}, np.ones((1, 2)), ValueError,
+         r"symmetric similarity matrix .* entry \(0, 1\) is 0.9 but \(1, 0\) is 0.1"),
+        ({"item_features": [[1.0, 0.9, 0.9], [0.9, 1.0, -0.9], [0.9, -0.9, 1.0]], "similarity": "precomputed",
+          "strategy": "dpp"}, np.ones((1, 3)), ValueError, "item_features is not positive semi-definite"),
     ],
 )
 def test_mmr_reranker_bad_input(params, X, err_type, err_msg):
@@ -211,3 +215,24 @@ def test_score_needs_relevance_matrix():
         model.score(relevance, np.ones(3))
     with pytest.raises(ValueError, match="relevance gains >= 0"):
         model.score(relevance, -np.ones((3, 5)))
+
+
+def test_dpp_psd_check_after_set_params():
+    """Check that choosing the DPP after fit still refuses a non-PSD matrix at predict."""
+    similarity = np.array([[1.0, 0.9, 0.9], [0.9, 1.0, -0.9], [0.9, -0.9, 1.0]])
+    relevance = np.array([[0.9, 0.8, 0.1]])
+    model = MMRReranker(similarity, similarity="precomputed", k=2).fit(relevance)
+    assert model.predict(relevance).shape == (1, 2)  # MMR needs no PSD matrix
+    with pytest.raises(ValueError, match="not positive semi-definite"):
+        model.set_params(strategy="dpp").predict(relevance)
+    rank_deficient = np.ones((3, 3))  # PSD with zero eigenvalues: accepted
+    assert MMRReranker(rank_deficient, similarity="precomputed", strategy="dpp", k=2).fit(
+        relevance).predict(relevance).shape == (1, 2)
+
+
+def test_score_refuses_negative_query_weights():
+    """Check that score() validates sample_weight with the shared rule."""
+    embeddings, relevance = _catalogue(n_queries=3, n_items=5)
+    model = MMRReranker(embeddings, k=2).fit(relevance)
+    with pytest.raises(ValueError, match=r"sample_weight has a negative weight \(-1.0\) at row 2"):
+        model.score(relevance, (relevance > 0.5).astype(float), sample_weight=[1.0, 1.0, -1.0])

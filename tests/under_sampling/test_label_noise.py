@@ -178,3 +178,14 @@ def test_label_noise_under_sampler_invalid_params(params, err_type, err_msg):
     X, y, _ = _reviews()
     with pytest.raises(err_type, match=err_msg):
         LabelNoiseUnderSampler(**params).fit_resample(X, y)
+
+
+def test_label_noise_under_sampler_fold_without_a_class_raises():
+    """Check that a training fold lacking a class is named before any estimator is fitted."""
+    X, y, _ = _reviews(n_pos=20, n_neg=20)
+    y = np.array(["pos"] * 20 + ["neg"] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"fold 0 of cv .* no sample of the class\(es\) \['pos'\]"):
+        LabelNoiseUnderSampler(cv=KFold(2)).fit_resample(X, y)
+    y[0] = "rare"  # a class of one row cannot be in a training part and its test part
+    with pytest.raises(ValueError, match=r"no sample of the class\(es\) \['rare'\]"):
+        LabelNoiseUnderSampler(cv=2, random_state=0).fit_resample(X, y)

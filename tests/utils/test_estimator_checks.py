@@ -17,7 +17,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from sk_textrec import BertClassifier, BertRegressor, TextEmbedder
-from sk_textrec.utils import check_text_input, estimator_checks, make_tiny_bert
+from sk_textrec.utils import (
+    check_label_values,
+    check_sample_weight,
+    check_text_input,
+    estimator_checks,
+    make_tiny_bert,
+)
 from sk_textrec.utils.estimator_checks import (
     check_estimator,
     check_no_attributes_set_in_init,
@@ -26,7 +32,10 @@ from sk_textrec.utils.estimator_checks import (
     check_text_fit_does_not_change_params,
     check_text_input_containers,
     check_text_input_not_modified,
+    check_text_lone_surrogate_raises,
+    check_text_missing_label_raises,
     check_text_missing_raises,
+    check_text_negative_sample_weight_raises,
     check_text_pickle,
     check_text_sample_order_invariance,
     check_text_sampler_fit_resample,
@@ -40,6 +49,8 @@ TFIDF_EXPECTED_FAILURES = {
     "check_text_missing_raises": "TfidfVectorizer raises AttributeError on None",
     "check_text_non_string_raises": "TfidfVectorizer raises AttributeError on numbers",
     "check_text_two_columns_raises": "TfidfVectorizer raises AttributeError on 2-D rows",
+    "check_text_lone_surrogate_raises": "TfidfVectorizer accepts lone surrogates",
+    "check_text_missing_label_raises": "LogisticRegression raises TypeError sorting a None label",
     "check_text_input_containers": "TfidfVectorizer reads a DataFrame as its column names",
 }
 
@@ -77,7 +88,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return check_text_input(X)
 
     def fit(self, X, y):
-        texts, y = self._texts(X), column_or_1d(y)
+        texts = self._texts(X)
+        check_label_values(y)
+        y = column_or_1d(y)
         check_consistent_length(texts, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -158,6 +171,29 @@ class ListOnlyClassifier(TextClassifier):
         return super().predict(X) if isinstance(X, list) else np.full(len(X), "unknown")
 
 
+class AcceptsSurrogates(TextClassifier):
+    def _texts(self, X):
+        return np.asarray(X, dtype=object)
+
+
+class LabelsAsStrings(TextClassifier):
+    def fit(self, X, y):  # the bug of the issue: NaN becomes the class 'nan'
+        return super().fit(X, np.asarray(y).astype(str))
+
+
+class WeightedTextClassifier(TextClassifier):
+    """Takes sample weights and validates them."""
+
+    def fit(self, X, y, sample_weight=None):
+        check_sample_weight(sample_weight, len(X))
+        return super().fit(X, y)
+
+
+class IgnoresNegativeWeights(TextClassifier):
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(X, y)
+
+
 class RandomTextOverSampler(BaseSampler):
     """Random over-sampling of raw texts, imbalanced-learn style."""
 
@@ -170,6 +206,10 @@ class RandomTextOverSampler(BaseSampler):
     def __init__(self, *, sampling_strategy="auto", random_state=None):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        check_label_values(y)  # before imbalanced-learn sorts the labels
+        return super().fit_resample(X, y)
 
     def _check_X_y(self, X, y, accept_sparse=None):
         texts = check_text_input(X)
@@ -214,6 +254,10 @@ def test_check_estimator_correct_classifier_passes():
         (SortsItsInput(), check_text_input_not_modified, "modified the texts"),
         (ChangesItsParams(), check_text_fit_does_not_change_params, r"changed the parameters \['C'\]"),
         (PredictsIndices(), check_text_classifier_classes, "not in classes_"),
+        (AcceptsSurrogates(), check_text_lone_surrogate_raises, "lone surrogate should raise ValueError"),
+        (LabelsAsStrings(), check_text_missing_label_raises, "None among str labels should raise"),
+        (IgnoresNegativeWeights(), check_text_negative_sample_weight_raises,
+         "negative sample_weight should raise ValueError; it raised nothing"),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, BaseEstimator) else None,
 )
@@ -221,6 +265,15 @@ def test_checks_detect_broken_estimator(estimator, check, err_msg):
     """Check that each check fails with a clear message on an estimator that breaks it."""
     with pytest.raises(AssertionError, match=err_msg):
         check(type(estimator).__name__, estimator)
+
+
+def test_check_estimator_weighted_classifier_gets_weight_check():
+    """Check that a classifier whose fit takes sample_weight passes the negative-weight check."""
+    results = check_estimator(WeightedTextClassifier())
+    assert {result["status"] for result in results} == {"passed"}
+    assert "check_text_negative_sample_weight_raises" in {result["check_name"] for result in results}
+    names = {result["check_name"] for result in check_estimator(TextClassifier())}
+    assert "check_text_negative_sample_weight_raises" not in names
 
 
 def test_check_estimator_sampler_passes():

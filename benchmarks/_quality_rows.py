@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -21,6 +22,8 @@ from _quality_tasks import INPUT_FORMS, SEED, TASKS, take, unk_coverage
 from bench_evaluation import balanced_logistic_regression, tfidf  # the TF-IDF of docs/evaluation.md
 
 WORKER = Path(__file__).resolve().parent / "_setfit_worker.py"
+# The input form of a model input: a DataFrame holds the title + text columns.
+INPUT_FORMS_OF_X = {False: "text", True: "title+text"}
 # The issue's targets, as gains over the title + text TF-IDF row of the same target.
 REFERENCE = {("clothing", "low"): "tfidf-title-text-low", ("clothing", "notrec"): "tfidf-title-text-notrec"}
 TARGETS = {("clothing", "low"): {"f1": 0.06, "average_precision": 0.07}, ("clothing", "notrec"): {"f1": 0.05}}
@@ -147,6 +150,83 @@ def bert_tuned(**params):
     return lambda ctx: tuned(bert(ctx, **params), cv=HOLDOUT, refit=False)
 
 
+def bert_tuned_with_auxiliary(**params):
+    """As bert_tuned, with the BertClassifier asking for ``auxiliary_targets`` (metadata routing)."""
+    def build(ctx):
+        import sklearn
+
+        with sklearn.config_context(enable_metadata_routing=True):
+            model = bert(ctx, **params).set_fit_request(auxiliary_targets=True, sample_weight=False)
+        return tuned(model, cv=HOLDOUT, refit=False)
+
+    return build
+
+
+def clothing_auxiliary_targets(train):
+    """Denser labels of the same reviews: not recommended (18%) and the 5-class star rating."""
+    return {"auxiliary_targets": np.column_stack([(train["recommended_ind"].astype(int) == 0).astype(int),
+                                                  train["rating"].astype(int)])}
+
+
+def preset(name, **params):
+    """The shipped preset ``name`` (sk_textrec.make_rare_class_classifier), as a user gets it."""
+    def build(ctx):
+        from sk_textrec import make_rare_class_classifier
+
+        model = make_rare_class_classifier(name, model_name_or_path=ctx.model_path, random_state=SEED,
+                                           verbose=1)
+        return model.set_params(**params)
+
+    return build
+
+
+def blend_with_tfidf(bert_row):
+    """BERT + TF-IDF blended on the BERT row's held-out rows, from its saved scores.
+
+    The TF-IDF model is refitted on the training rows the BERT trained on (the rows outside
+    its holdout), so that neither model has seen the holdout; a logistic regression on the two
+    log-odds is learned there. Its F1 threshold is chosen on cross-fitted (5-fold) predictions
+    of the holdout, then the blend is refitted on the whole holdout: no row decides its own
+    weight or threshold.
+    """
+    def run(ctx, split):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        saved = np.load(ctx.out_dir / f"{bert_row}.npz")
+        held = saved["holdout_rows"]
+        if not np.array_equal(saved["holdout_ids"], split.ids_train[held].astype(str)):
+            raise RuntimeError(f"{bert_row}'s holdout is not this split's; rerun it first.")
+        fit_rows = np.setdiff1d(np.arange(len(split.y_train)), held)
+        start = time.perf_counter()
+        sparse = tfidf_lr(INPUT_FORMS_OF_X[split.X_train.__class__.__name__ == "DataFrame"]).fit(
+            take(split.X_train, fit_rows), split.y_train[fit_rows])
+
+        def features(bert_proba, X):
+            bert_logit = np.log(np.clip(bert_proba[:, 1], 1e-7, 1)) - np.log(np.clip(bert_proba[:, 0], 1e-7, 1))
+            return np.column_stack([bert_logit, sparse.decision_function(X)])
+
+        Z_held = features(saved["holdout_proba"], take(split.X_train, held))
+        y_held = split.y_train[held]
+        blender = LogisticRegression()
+        crossed = cross_val_predict(blender, Z_held, y_held, method="predict_proba",
+                                    cv=StratifiedKFold(5, shuffle=True, random_state=SEED))[:, 1]
+        threshold, holdout_f1 = best_f1_threshold(y_held, crossed)
+        blender.fit(Z_held, y_held)
+        fit_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        proba = blender.predict_proba(features(saved["test_proba"], split.X_test))
+        predict_seconds = time.perf_counter() - start
+        return Outcome(proba=proba, classes=np.array([0, 1]), decisions=(proba[:, 1] >= threshold).astype(int),
+                       decision_rule="tuned threshold", threshold=threshold, fit_seconds=fit_seconds,
+                       predict_seconds=predict_seconds, holdout_rows=held, holdout_proba=blender.predict_proba(Z_held),
+                       extra={"blend": {"bert_row": bert_row, "weights_bert_tfidf": blender.coef_[0].tolist(),
+                                        "intercept": float(blender.intercept_[0]), "holdout_f1": holdout_f1,
+                                        "note": "fit/predict seconds exclude the BERT row's own"}})
+
+    return run
+
+
 def holdout_rows(y, size=HOLDOUT):
     """The held-out rows of ``ThresholdTunedClassifier(cv=size, random_state=SEED)`` on ``y``."""
     from sklearn.model_selection import StratifiedShuffleSplit
@@ -254,3 +334,37 @@ _add(Row("zh-bert", "zh", "negative", minutes=12, build=bert_tuned(), describe=z
          description="BertClassifier, cross-entropy, 1 epoch on 80% of the training rows, "
                      "F1 threshold tuned on the other 20%"))
 
+# Issue 9's features, one at a time on top of the title + text pair (1 epoch, rating <= 2,
+# threshold on the 20% holdout like the loss rows).
+_PAIR = "on (title, text) pairs, {} on 80% of the training rows, F1 threshold tuned on the other 20%"
+for _name, _what, _params, _minutes in (
+        ("pair", "cross-entropy", {}, 16),
+        ("pair-fgm", "cross-entropy + FGM adversarial training (epsilon 1)", {"adversarial": "fgm"}, 32),
+        ("pair-head-tail", "cross-entropy, head+tail truncation", {"truncation": "head+tail"}, 16),
+        ("pair-es-ap", "cross-entropy, early stopping and best epoch on the average precision of 10% "
+                       "validation rows (patience 1)",
+         {"max_epochs": 3, "validation_fraction": 0.1, "patience": 1,
+          "early_stopping_scoring": "average_precision"}, 45)):
+    _add(Row(f"bert-{_name}-low", "clothing", "low", inputs="title+text", minutes=_minutes,
+             build=bert_tuned(**_params),
+             description=f"BertClassifier, {_what}, " + _PAIR.format("up to 3 epochs" if "max_epochs" in _params
+                                                                      else "1 epoch")))
+_add(Row("bert-pair-aux-low", "clothing", "low", inputs="title+text", minutes=17,
+         build=bert_tuned_with_auxiliary(), fit_params=clothing_auxiliary_targets,
+         description="BertClassifier, cross-entropy + auxiliary heads (not recommended, star rating), "
+                     + _PAIR.format("1 epoch")))
+for _bert_row in ("bert-pair-low", "bert-pair-aux-low", "bert-pair-fgm-low"):
+    _add(Row(f"blend-{_bert_row[5:-4]}-tfidf-low", "clothing", "low", inputs="title+text", minutes=1,
+             run=blend_with_tfidf(_bert_row),
+             description=f"{_bert_row} + the title + text TF-IDF, blended (LR on the two log-odds) on the BERT "
+                         "row's holdout; F1 threshold on cross-fitted holdout predictions"))
+
+# The shipped presets (sk_textrec.make_rare_class_classifier), with their full settings, on both targets.
+for _target in ("low", "notrec"):
+    for _preset, _minutes in (("fast", 14), ("best", 45)):
+        _add(Row(f"preset-{_preset}-{_target}", "clothing", _target, inputs="title+text", minutes=_minutes,
+                 build=preset(_preset),
+                 description=f"make_rare_class_classifier({_preset!r}) on (title, text) pairs"))
+_add(Row("toys-preset-fast", "toys", "category", minutes=6, build=preset("fast"),
+         description="make_rare_class_classifier('fast') on the titles: per-class offsets tuned for macro-F1 "
+                     "on a 20% holdout"))

@@ -115,8 +115,12 @@ def _training_log(model):
 
 
 def run_estimator(estimator, split, fit_params):
+    import sklearn
+
     start = time.perf_counter()
-    estimator.fit(split.X_train, split.y_train, **fit_params)
+    # Fit parameters (auxiliary targets) travel through metadata routing; rows without stay as before.
+    with sklearn.config_context(enable_metadata_routing=bool(fit_params)):
+        estimator.fit(split.X_train, split.y_train, **fit_params)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     proba = estimator.predict_proba(split.X_test)

@@ -21,7 +21,6 @@ from sk_textrec.utils import (
     check_label_values,
     check_sample_weight,
     check_text_input,
-    estimator_checks,
     make_tiny_bert,
 )
 from sk_textrec.utils.estimator_checks import (
@@ -39,7 +38,6 @@ from sk_textrec.utils.estimator_checks import (
     check_text_pickle,
     check_text_sample_order_invariance,
     check_text_sampler_fit_resample,
-    check_text_unusual_text,
     parametrize_with_checks,
 )
 
@@ -285,7 +283,9 @@ def test_check_estimator_sampler_passes():
 
 def test_check_text_input_containers_without_pandas(monkeypatch):
     """Check that the container check compares lists and arrays when pandas is missing."""
-    monkeypatch.setattr(estimator_checks, "_pandas", lambda: None)
+    from sk_textrec.utils import _check_data
+
+    monkeypatch.setattr(_check_data, "_pandas", lambda: None)
     check_text_input_containers("TextClassifier", TextClassifier())
     with pytest.raises(AssertionError, match="differs for ndarray input"):
         check_text_input_containers("ListOnlyClassifier", ListOnlyClassifier())

@@ -9,9 +9,10 @@ without ever resuming each other's training.
 After each epoch, ``epoch-NNNN/`` is written under a temporary name and renamed
 into place, so a kill during the write leaves the previous epoch intact:
 
-- ``params.pt``, ``optimizer.pt``, ``criterion.pt``, ``history.json``: skorch's
-  ``save_params`` / ``load_params`` (what its ``Checkpoint`` and
-  ``LoadInitState`` use);
+- ``params.pt``, ``optimizer.pt``, ``criterion.pt``, ``history.json``: written
+  by skorch's ``save_params`` (what its ``Checkpoint`` uses), read back as
+  ``load_params`` would but with ``weights_only=True``, so that loading a
+  checkpoint runs no code from it;
 - ``state.pt``: the rest, which skorch does not keep: torch's random states,
   the learning-rate schedule's step, early stopping's best score, best epoch,
   misses and best weights;
@@ -34,6 +35,7 @@ from pathlib import Path
 import joblib
 import torch
 from skorch.callbacks import Callback, LRScheduler
+from skorch.history import History
 
 from ._base import model_identity
 from ._callbacks import EarlyStopping
@@ -97,6 +99,19 @@ def open_checkpoint(estimator, texts, targets, sample_weight, seed):
     progress = json.loads((saved[-1] / "progress.json").read_text())
     return TrainingCheckpoint(folder, progress["seed"], resume_from=saved[-1],
                               epochs_done=progress["epochs"])
+
+
+def _load_skorch_files(net, folder):
+    """What ``net.load_params`` does, with ``weights_only=True``.
+
+    skorch would use the net's ``torch_load_kwargs``, whose ``weights_only=False``
+    the pickled net needs; state dicts and the JSON history need no code to load.
+    """
+    for attribute, key in (("module_", "f_params"), ("optimizer_", "f_optimizer"),
+                           ("criterion_", "f_criterion")):
+        state_dict = torch.load(folder / _SKORCH_FILES[key], map_location=net.device, weights_only=True)
+        getattr(net, attribute).load_state_dict(state_dict)
+    net.history = History.from_file(folder / _SKORCH_FILES["f_history"])
 
 
 def _rng_state(device):
@@ -198,7 +213,7 @@ class TrainingCheckpoint(Callback):
         self.last_saved_ = self.epochs_done
         if self.resume_from is None:
             return
-        net.load_params(**{key: self.resume_from / name for key, name in _SKORCH_FILES.items()})
+        _load_skorch_files(net, self.resume_from)
         state = torch.load(self.resume_from / "state.pt", map_location="cpu", weights_only=True)
         _restore_callback_states(net, state["callbacks"])
         _set_rng_state(state["rng"], net.device)

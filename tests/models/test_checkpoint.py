@@ -280,3 +280,27 @@ def test_bert_classifier_checkpoint_resumes_a_killed_process(reviews, tmp_path):
     uninterrupted = BertClassifier(bert, **_PARAMS).fit(texts, y)
     resumed = BertClassifier(bert, checkpoint=folder, **_PARAMS).fit(texts, y)
     _assert_same_model(uninterrupted, resumed, texts)
+
+
+_RAN = []
+
+
+class _RunsCodeWhenUnpickled:
+    def __reduce__(self):
+        return _RAN.append, ("code from the checkpoint ran",)
+
+
+def test_bert_classifier_checkpoint_loading_runs_no_code(tiny_bert, reviews, tmp_path, monkeypatch):
+    """Check that a pickle planted in a checkpoint folder is refused, not executed."""
+    import pickle
+
+    texts, y = reviews
+    with monkeypatch.context() as patch:
+        _crash_at_training_batch(patch, 8)
+        with pytest.raises(RuntimeError):
+            BertClassifier(tiny_bert, checkpoint=tmp_path, **_PARAMS).fit(texts, y)
+    (params,) = tmp_path.glob("*/epoch-0002/params.pt")
+    torch.save(_RunsCodeWhenUnpickled(), params)
+    with pytest.raises(pickle.UnpicklingError):
+        BertClassifier(tiny_bert, checkpoint=tmp_path, **_PARAMS).fit(texts, y)
+    assert _RAN == []

@@ -5,6 +5,7 @@ Nothing here imports torch at module level: ``import sk_textrec`` stays light.
 
 import os
 from numbers import Integral
+from pathlib import Path
 
 import numpy as np
 
@@ -107,22 +108,27 @@ class HFEncoderMixin:
     def _outputs_in_chunks(self, texts, sorted_outputs_of):
         """Outputs for ``texts`` in their order, computed ``PREDICT_CHUNK_ROWS`` at a time.
 
-        ``sorted_outputs_of(dataset)`` returns the outputs of a tokenized chunk in
-        ``length_order`` (longest first, as the prediction loader batches them).
-        With ``verbose``, inputs of more than one chunk get a progress bar.
+        ``sorted_outputs_of(dataset, batch_size)`` returns the outputs of a
+        tokenized chunk in ``length_order`` (longest first, as the prediction
+        loader batches them). ``batch_size`` is halved while the device runs out
+        of memory (see ``_faults.BatchSizeBackoff``). With ``verbose``, inputs of
+        more than one chunk get a progress bar.
         """
         from tqdm.auto import tqdm
 
         from ._data import TokenizedTexts, length_order
+        from ._faults import BatchSizeBackoff
 
         chunks = []
+        backoff = BatchSizeBackoff(self.batch_size, self.device_)
         show = bool(getattr(self, "verbose", 0)) and len(texts) > PREDICT_CHUNK_ROWS
         with tqdm(total=len(texts), desc="predict", unit="text", disable=not show) as bar:
             for start in range(0, len(texts), PREDICT_CHUNK_ROWS):
                 dataset = TokenizedTexts(*self._tokenize(texts[start : start + PREDICT_CHUNK_ROWS]))
-                sorted_outputs = sorted_outputs_of(dataset)
+                sorted_outputs = backoff.run(sorted_outputs_of, dataset)
                 chunks.append(restore_order(sorted_outputs, length_order(dataset.lengths)))
                 bar.update(len(dataset))
+        backoff.warn_if_reduced(self)
         return np.concatenate(chunks)
 
     def __sklearn_tags__(self):
@@ -137,6 +143,14 @@ def _column_names(X):
     if columns is None or not all(isinstance(name, str) for name in columns):
         return None
     return np.asarray(columns, dtype=object)
+
+
+def model_identity(source):
+    """A model's name, or for a folder its path with its files' sizes and times (cache keys)."""
+    if not os.path.isdir(source):
+        return source
+    files = sorted(Path(source).rglob("*"))
+    return source, [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()]
 
 
 def restore_order(sorted_outputs, order):

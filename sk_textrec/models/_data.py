@@ -92,14 +92,16 @@ class LengthGroupedBatchSampler:
     ``50 * batch_size`` rows, each mega-batch is sorted by length and cut into
     batches, and the batches are shuffled: random but nearly free of padding.
     Without shuffle all rows are sorted by length (prediction, validation).
+    ``first_epoch`` is the epoch whose permutation comes first: a training
+    resumed after that many epochs sees the batches an uninterrupted one would.
     """
 
-    def __init__(self, lengths, batch_size, shuffle, seed):
+    def __init__(self, lengths, batch_size, shuffle, seed, first_epoch=0):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
-        self._epoch = 0
+        self._epoch = first_epoch
 
     def __len__(self):
         return -(-len(self.lengths) // self.batch_size)
@@ -128,10 +130,10 @@ class LengthGroupedBatchSampler:
 
 
 def length_grouped_loader(
-    dataset, batch_size, shuffle=False, pad_token_id=0, seed=0, **loader_kwargs
+    dataset, batch_size, shuffle=False, pad_token_id=0, seed=0, first_epoch=0, **loader_kwargs
 ):
     """The ``iterator_train`` / ``iterator_valid`` that sk_textrec gives skorch."""
-    sampler = LengthGroupedBatchSampler(dataset.lengths, batch_size, shuffle, seed)
+    sampler = LengthGroupedBatchSampler(dataset.lengths, batch_size, shuffle, seed, first_epoch)
     return DataLoader(
         dataset,
         batch_sampler=sampler,

@@ -1,15 +1,13 @@
 """TextEmbedder: raw texts to sentence embeddings, as a scikit-learn transformer."""
 
 import io
-import os
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils._sklearn_compat import HasMethods, _fit_context
-from ._base import HFEncoderMixin
+from ._base import HFEncoderMixin, model_identity
 
 
 def _embed(embedder, texts, model_identity, max_length, normalize, truncation):
@@ -166,11 +164,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
 
     def _model_identity(self):
         """The model's name, or for a folder its path with its files' sizes and times."""
-        source = self._model_source()
-        if not os.path.isdir(source):
-            return source
-        files = sorted(Path(source).rglob("*"))
-        return source, [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()]
+        return model_identity(self._model_source())
 
     def _embed_uncached(self, texts):
         import torch
@@ -181,7 +175,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
             embeddings = self._outputs_in_chunks(texts, self._embed_sorted)
         return embeddings if len(embeddings) else np.empty((0, self.n_features_out_), np.float32)
 
-    def _embed_sorted(self, dataset):
+    def _embed_sorted(self, dataset, batch_size):
         """Embeddings of a tokenized chunk, in the loader's length order."""
         import torch.nn.functional as F
 
@@ -189,7 +183,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         from ._module import mean_pool
 
         loader = length_grouped_loader(
-            dataset, self.batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
+            dataset, batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
         )
         chunks = []
         for batch, _ in loader:

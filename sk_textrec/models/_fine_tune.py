@@ -6,6 +6,7 @@ the skorch net and its callbacks, seeding, chunked prediction, pickling — is
 here, once.
 """
 
+import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -46,6 +47,8 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "net_params": [dict, None],
+        "on_divergence": [StrOptions({"raise", "restore"})],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     def _draw_seed(self):
@@ -76,14 +79,22 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "set validation_fraction (e.g. 0.1) as well."
             )
         self._set_up_runtime()
+        from ._checkpoint import open_checkpoint
         from ._data import TokenizedTexts
+        from ._faults import training_faults
 
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
+        # A resumed training keeps the seed it was started with (random_state may be None).
+        checkpoint = open_checkpoint(self, texts, targets, sample_weight, seed)
+        seed = seed if checkpoint is None else checkpoint.seed
         train, valid = self._split(dataset, stratify, seed)
         with torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seed)
             self.net_ = self._build_net(train, valid, tasks, head_sizes, seed)
-            self._train(train)
+            if checkpoint is not None:
+                checkpoint.attach(self.net_)
+            with training_faults(self, checkpoint):
+                self._train(train)
         self.n_epochs_ = len(self.net_.history)
         return self
 
@@ -117,9 +128,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
 
         from ._adversarial import AdversarialTraining
         from ._callbacks import EarlyStopping, ValidationScoring, WarmupLinearSchedule
+        from ._divergence import DivergenceGuard
 
         total_steps = n_batches * self.max_epochs
         callbacks = [
+            # First, so that it sees a diverged epoch before early stopping scores it.
+            ("divergence_guard", DivergenceGuard(self.on_divergence, n_batches)),
             (
                 "lr_schedule",
                 WarmupLinearSchedule(round(self.warmup_ratio * total_steps), total_steps),
@@ -208,9 +222,20 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         check_is_fitted(self, "net_")
         texts = self._validate_texts(X, reset=False)
         with torch.inference_mode():
-            return self._outputs_in_chunks(
-                texts, lambda dataset: self.net_.forward(dataset, training=False).numpy()
-            )
+            return self._outputs_in_chunks(texts, self._sorted_raw_outputs)
+
+    def _sorted_raw_outputs(self, dataset, batch_size):
+        """Raw outputs of a tokenized chunk in the loader's length order, ``batch_size`` rows at a time.
+
+        What ``net_.forward`` does, with a batch size that can be lowered when
+        the device runs out of memory.
+        """
+        from ._data import length_grouped_loader
+
+        loader = length_grouped_loader(
+            dataset, batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
+        )
+        return np.concatenate([self.net_.evaluation_step(batch).cpu().numpy() for batch in loader])
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -101,6 +101,24 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         0 is silent; 1 prints skorch's epoch table and progress bars.
     net_params : dict, default=None
         Extra keyword arguments for the skorch net.
+    on_divergence : {"raise", "restore"}, default="raise"
+        What happens when the training loss, or a weight, becomes NaN or
+        infinite (a learning rate too high for the model, extreme sample
+        weights): a ``FloatingPointError`` that names the epoch, the batch and
+        the learning rate, or the weights of the last complete epoch are
+        restored and training stops with a ``ConvergenceWarning``. Either way
+        no NaN model is returned silently.
+    checkpoint : str, path-like or None, default=None
+        Folder for fault-tolerant training. After every epoch the model, the
+        optimizer, the learning-rate schedule, the random states, early
+        stopping and the history are saved in a subfolder keyed by the
+        parameters, the model and a fingerprint of the training data (texts,
+        targets, weights); a ``fit`` with the same parameters and data (after a
+        crash, a kill or Ctrl-C) resumes after the last complete epoch and ends
+        with the weights an uninterrupted run reaches. The subfolder is removed
+        when ``fit`` succeeds. The fits of a search can share one folder: they
+        never resume each other. Ctrl-C during ``fit`` re-raises
+        ``KeyboardInterrupt`` (with or without a folder), so that a search stops.
 
     Attributes
     ----------
@@ -175,6 +193,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         net_params=None,
+        on_divergence="raise",
+        checkpoint=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -201,6 +221,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.net_params = net_params
+        self.on_divergence = on_divergence
+        self.checkpoint = checkpoint
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -86,26 +86,6 @@ from ._checks_samplers import (
 from ._sklearn_compat import _get_check_estimator_ids
 from ._tags import accepts_text_pairs
 
-"""Compliance checks for estimators that take raw text.
-
-scikit-learn's :func:`sklearn.utils.estimator_checks.parametrize_with_checks`
-yields no check at all for an estimator whose tags say
-``input_tags.two_d_array=False``, which is every text estimator. This module
-runs the scikit-learn checks that need no data, and text versions of the checks
-that do, on a small review-like data set built here.
-
-Every check is a public function ``check_*(name, estimator)``: ``name`` is used
-in messages and ``estimator`` is cloned before it is fitted. A check returns
-nothing and raises (mostly ``AssertionError``) when the estimator breaks the
-contract. Which checks run follows the estimator's type and tags: all of them
-get the API and input checks; classifiers, transformers (``transform``) and
-samplers (``fit_resample``, imbalanced-learn style) get their own.
-
-Outputs compared after refitting, pickling or re-batching must agree to within
-1e-5; check models in fp32 (``precision="fp32"`` on GPUs with bf16).
-"""
-
-
 __all__ = [
     "check_estimator",
     "parametrize_with_checks",

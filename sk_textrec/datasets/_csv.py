@@ -10,9 +10,11 @@ from ..utils._sklearn_compat import StrOptions, validate_params
 
 # How many offending rows a warning or an error lists before "...".
 _MAX_ROWS_LISTED = 5
+# Columns of text, kept exactly as written; other cells are stripped.
+_TEXT_PARAMETERS = ("text_col", "pair_col")
 
 
-def _labels_array(labels):
+def labels_array(labels):
     """Integers when every label is one (CSV cells are text), strings otherwise."""
     try:
         return np.array([int(label) for label in labels], dtype=np.int64)
@@ -29,9 +31,69 @@ def _column_index(header, column, name, path):
     return header.index(column)
 
 
-def _describe_rows(rows):
+def describe_rows(rows):
     listed = ", ".join(rows[:_MAX_ROWS_LISTED])
     return listed + (", ..." if len(rows) > _MAX_ROWS_LISTED else "")
+
+
+def iter_csv_columns(path, columns, *, required=(), chunk_rows=None, delimiter=",",
+                     encoding="utf-8-sig"):
+    """Read named columns of a CSV file with a header row, ``chunk_rows`` rows at a time.
+
+    The one reader of the loader and the command line, so that both report a
+    missing column or an empty cell in the same words.
+
+    Parameters
+    ----------
+    path : str or path-like
+    columns : dict
+        Parameter name (``"text_col"``) to column name; ``None`` columns are not read.
+    required : tuple of str
+        Parameters whose cells may not be empty or only whitespace.
+    chunk_rows : int or None
+        Rows per chunk; ``None`` reads the whole file as one chunk.
+    delimiter, encoding : str
+
+    Yields
+    ------
+    values : dict
+        Parameter name to the list of its cells, for the rows with no empty
+        required cell. Text columns (``*text_col``, ``pair_col``) are kept as
+        written, others are stripped of surrounding spaces.
+    missing : list of str
+        The other rows of the chunk, described as "row 3 (line 5) has an empty 'text'".
+    n_rows : int
+        Rows read so far (blank lines are not rows).
+    """
+    columns = {name: column for name, column in columns.items() if column is not None}
+    with open(path, newline="", encoding=encoding) as file:
+        reader = csv.reader(file, delimiter=delimiter)
+        header = next(reader, None)
+        if not header:
+            raise ValueError(f"{os.fspath(path)!r} is empty: a header row is required.")
+        index = {name: _column_index(header, column, name, path) for name, column in columns.items()}
+        values, missing = {name: [] for name in columns}, []
+        row, line = 0, reader.line_num + 1
+        for record in reader:
+            if not record:  # a blank line is not a row (as in csv.DictReader)
+                line = reader.line_num + 1
+                continue
+            # Short records lack trailing cells: those are empty.
+            cells = {name: record[i] if i < len(record) else "" for name, i in index.items()}
+            cells = {name: cell if name in _TEXT_PARAMETERS else cell.strip()
+                     for name, cell in cells.items()}
+            empty = [columns[name] for name in required if name in cells and not cells[name].strip()]
+            if empty:
+                missing.append(f"row {row} (line {line}) has an empty {' and '.join(map(repr, empty))}")
+            else:
+                for name, cell in cells.items():
+                    values[name].append(cell)
+            row, line = row + 1, reader.line_num + 1
+            if chunk_rows is not None and row % chunk_rows == 0:
+                yield values, missing, row
+                values, missing = {name: [] for name in columns}, []
+        if chunk_rows is None or row % chunk_rows or row == 0:
+            yield values, missing, row
 
 
 @validate_params(
@@ -39,6 +101,7 @@ def _describe_rows(rows):
         "path": [str, os.PathLike],
         "text_col": [str],
         "label_col": [str, None],
+        "pair_col": [str, None],
         "on_missing": [StrOptions({"raise", "drop"})],
         "delimiter": [str],
         "encoding": [str],
@@ -50,6 +113,7 @@ def load_reviews_csv(
     *,
     text_col="text",
     label_col="recommended_ind",
+    pair_col=None,
     on_missing="raise",
     delimiter=",",
     encoding="utf-8-sig",
@@ -71,6 +135,10 @@ def load_reviews_csv(
         Column holding the review texts.
     label_col : str or None, default="recommended_ind"
         Column holding the labels. ``None`` loads texts only (to predict).
+    pair_col : str or None, default=None
+        Column holding the first text of a text pair (a title beside the
+        review body, a query beside a product title); its cells may be empty.
+        ``texts`` is then ``(n_samples, 2)``: this column, then ``text_col``.
     on_missing : {"raise", "drop"}, default="raise"
         What to do with rows whose text or label is empty: raise a
         ``ValueError`` naming the first of them, or drop them with a
@@ -82,8 +150,8 @@ def load_reviews_csv(
 
     Returns
     -------
-    texts : ndarray of shape (n_samples,), dtype=object
-        The texts, as ``str``, in file order.
+    texts : ndarray of shape (n_samples,) or (n_samples, 2), dtype=object
+        The texts, as ``str``, in file order; with ``pair_col``, the pairs.
     y : ndarray of shape (n_samples,) or None
         The labels in file order: ``int64`` when every label is an integer,
         ``str`` objects otherwise (stripped of surrounding spaces). ``None``
@@ -114,50 +182,25 @@ def load_reviews_csv(
     (['Love it', 'Too small, sent back'], [1, 0])
     >>> folder.cleanup()
     """
-    texts, labels, missing = [], [], []
-    with open(path, newline="", encoding=encoding) as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        header = next(reader, None)
-        if not header:
-            raise ValueError(f"{os.fspath(path)!r} is empty: a header row is required.")
-        text_idx = _column_index(header, text_col, "text_col", path)
-        label_idx = None
-        if label_col is not None:
-            label_idx = _column_index(header, label_col, "label_col", path)
-
-        row, line = 0, reader.line_num + 1
-        for record in reader:
-            if not record:  # a blank line is not a row (as in csv.DictReader)
-                line = reader.line_num + 1
-                continue
-            # Short records lack trailing cells: those are empty, hence missing.
-            text = record[text_idx] if text_idx < len(record) else ""
-            label = None
-            empty = [text_col] if not text.strip() else []
-            if label_idx is not None:
-                label = record[label_idx].strip() if label_idx < len(record) else ""
-                empty += [label_col] if not label else []
-            if empty:
-                names = " and ".join(map(repr, empty))
-                missing.append(f"row {row} (line {line}) has an empty {names}")
-            else:
-                texts.append(text)
-                labels.append(label)
-            row, line = row + 1, reader.line_num + 1
-
+    columns = {"text_col": text_col, "label_col": label_col, "pair_col": pair_col}
+    [(values, missing, row)] = iter_csv_columns(
+        path, columns, required=("text_col", "label_col"), delimiter=delimiter, encoding=encoding
+    )
     if missing and on_missing == "raise":
         raise ValueError(
-            f"In {os.fspath(path)!r}, {_describe_rows(missing)}; {len(missing)} row(s) in "
+            f"In {os.fspath(path)!r}, {describe_rows(missing)}; {len(missing)} row(s) in "
             "all. Fill them, or pass on_missing='drop' to drop them with a warning."
         )
     if missing:
         warnings.warn(
             f"Dropped {len(missing)} of {row} rows of {os.fspath(path)!r} with an empty "
-            f"text or label: {_describe_rows(missing)}.",
+            f"text or label: {describe_rows(missing)}.",
             UserWarning,
             stacklevel=3,  # past the validate_params wrapper, to the caller
         )
-    if not texts:
+    if not values["text_col"]:
         raise ValueError(f"{os.fspath(path)!r} has no rows with a text to load.")
-    texts = np.array(texts, dtype=object)
-    return texts, (None if label_col is None else _labels_array(labels))
+    texts = np.array(values["text_col"], dtype=object)
+    if pair_col is not None:
+        texts = np.column_stack([np.array(values["pair_col"], dtype=object), texts])
+    return texts, (None if label_col is None else labels_array(values["label_col"]))

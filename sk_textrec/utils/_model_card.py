@@ -121,3 +121,16 @@ def write_card(folder, manifest, evaluation=None):
               "## Library versions", "", "| package | version |", "|---|---|"]
     lines += [f"| {name} | {version} |" for name, version in manifest["versions"].items()]
     (folder / CARD_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def record_evaluation(folder, manifest, evaluation):
+    """Keep an evaluation beside the model (``evaluation.json``) and in its model card.
+
+    Neither file is read by loading, so neither is in the manifest's hashes.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    evaluation = readable(evaluation)
+    (folder / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
+    write_card(folder, manifest, evaluation)

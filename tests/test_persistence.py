@@ -248,3 +248,19 @@ def test_load_offline_without_the_original_model(data, tmp_path):
            "HF_HOME": str(tmp_path / "empty_hf_home")}
     subprocess.run([sys.executable, "-c", code, str(folder), str(expected)], env=env, check=True,
                    timeout=120)
+
+
+def test_load_model_saved_on_a_gpu_runs_on_the_cpu(tiny_bert, data, tmp_path):
+    """Check that a model recorded as fitted on CUDA loads on this CPU-only machine, with a warning."""
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    texts, y = data
+    clf = _bert(tiny_bert).fit(texts, y)
+    expected = clf.predict_proba(texts)
+    clf.device_ = "cuda:0"  # what a model fitted on a GPU records; its weights are saved on the CPU
+    folder = save(clf, tmp_path / "model")
+    with pytest.warns(UserWarning, match="saved on 'cuda:0'.*loaded on the CPU"):
+        loaded = load(folder)
+    assert loaded.device_ == "cpu" and loaded.net_.device == "cpu"
+    np.testing.assert_allclose(loaded.predict_proba(texts), expected, atol=1e-6)

@@ -29,6 +29,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from .utils._model_card import write_card
 from .utils._sklearn_compat import validate_params
 
 __all__ = ["load", "save"]
@@ -137,54 +138,29 @@ def save(estimator, path, *, description=None, metadata=None, overwrite=False):
     """
     import skops.io as sio
 
-    from .models._saved import encoder_classes, is_encoder, save_encoder
-    from .utils._model_card import fitted_summary, library_versions, readable, write_card
-    from .utils._trust import check_savable, is_trusted_by_default, type_name, walk
+    from .utils._trust import check_savable, walk
 
     path = Path(path)
     _check_target(path, overwrite)
     check_savable(estimator, state=_graph_state)
-    json.dumps(metadata)  # fails now, naming the value, rather than after the weights are written
+    try:  # now, rather than after the weights are written
+        json.dumps(metadata)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"The 'metadata' parameter must hold JSON values only: {exc}.") from exc
     parts = list(walk(estimator, type(estimator).__name__, state=_graph_state))
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.saving-", dir=path.parent))
     try:
-        stubs, encoders = {}, []
-        for where, obj in parts:
-            if is_encoder(obj):
-                folder = f"encoders/{sum(encoder['folder'] is not None for encoder in encoders)}"
-                stub = stubs[id(obj)] = save_encoder(obj, staging, folder)
-                encoders.append({
-                    "path": where, "class": type_name(type(obj)), "folder": stub.folder,
-                    "model_name_or_path": readable(obj.model_name_or_path), "device": stub.device,
-                    "fitted": fitted_summary(obj),
-                })
+        stubs, encoders = _write_encoders(parts, staging)
         try:
             data = sio.dumps(copy.deepcopy(estimator, stubs))
         except Exception as exc:  # skops names the type it cannot store
             raise TypeError(f"Cannot save {type(estimator).__name__}: {exc}") from exc
         (staging / SKOPS_FILE).write_bytes(data)
-        excluded = tuple(encoder_classes().values())
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "saved_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "versions": library_versions(),
-            "description": description,
-            "metadata": metadata,
-            "estimator": {"class": type_name(type(estimator)),
-                          "params": readable(estimator.get_params(deep=False))
-                          if hasattr(estimator, "get_params") else None,
-                          "fitted": fitted_summary(estimator)},
-            "estimators": [{"path": where, "class": type_name(type(obj)), "fitted": fitted_summary(obj)}
-                           for where, obj in parts[1:]
-                           if hasattr(obj, "get_params") and not is_encoder(obj) and fitted_summary(obj)],
-            "encoders": encoders,
-            "trusted_needed": [name for name in sio.get_untrusted_types(data=data)
-                               if not is_trusted_by_default(name, excluded)],
-            "files": {file.relative_to(staging).as_posix(): _sha256(file)
-                      for file in sorted(staging.rglob("*")) if file.is_file()},
-        }
+        manifest = _manifest(estimator, parts, encoders, sio.get_untrusted_types(data=data),
+                             description, metadata)
+        manifest["files"] = {file.relative_to(staging).as_posix(): _sha256(file)
+                             for file in sorted(staging.rglob("*")) if file.is_file()}
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         write_card(staging, manifest)
         _replace(staging, path)
@@ -192,6 +168,51 @@ def save(estimator, path, *, description=None, metadata=None, overwrite=False):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _write_encoders(parts, staging):
+    """Write the files of every BERT estimator among ``parts``; their stubs by id, and their records."""
+    from .models._saved import is_encoder, save_encoder
+    from .utils._model_card import fitted_summary, readable
+    from .utils._trust import type_name
+
+    stubs, encoders = {}, []
+    for where, obj in parts:
+        if is_encoder(obj):
+            folder = f"encoders/{sum(encoder['folder'] is not None for encoder in encoders)}"
+            stub = stubs[id(obj)] = save_encoder(obj, staging, folder)
+            encoders.append({
+                "path": where, "class": type_name(type(obj)), "folder": stub.folder,
+                "model_name_or_path": readable(obj.model_name_or_path), "device": stub.device,
+                "fitted": fitted_summary(obj),
+            })
+    return stubs, encoders
+
+
+def _manifest(estimator, parts, encoders, untrusted, description, metadata):
+    """``model.json`` but for the file hashes: what the folder holds, for people and tools."""
+    from .models._saved import encoder_classes, is_encoder
+    from .utils._model_card import fitted_summary, library_versions, readable
+    from .utils._trust import is_trusted_by_default, type_name
+
+    excluded = tuple(encoder_classes().values())
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else None
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "saved_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "versions": library_versions(),
+        "description": description,
+        "metadata": metadata,
+        "estimator": {"class": type_name(type(estimator)), "params": readable(params),
+                      "fitted": fitted_summary(estimator)},
+        "estimators": [{"path": where, "class": type_name(type(obj)), "fitted": fitted}
+                       for where, obj in parts[1:]
+                       if hasattr(obj, "get_params") and not is_encoder(obj)
+                       for fitted in [fitted_summary(obj)] if fitted],
+        "encoders": encoders,
+        "trusted_needed": [name for name in untrusted if not is_trusted_by_default(name, excluded)],
+    }
 
 
 def _replace(staging, path):
@@ -325,7 +346,8 @@ def load(path, *, trusted=None):
     excluded = tuple(encoder_classes().values())
     named = {name if isinstance(name, str) else type_name(name) for name in trusted or ()}
     untrusted = sio.get_untrusted_types(data=data)
-    refused = [name for name in untrusted if name not in named and not is_trusted_by_default(name, excluded)]
+    refused = [name for name in untrusted
+               if name not in named and not is_trusted_by_default(name, excluded)]
     if refused:
         raise TypeError(
             f"{os.fspath(path)!r} holds types that sk_textrec.load does not trust: {refused}. "

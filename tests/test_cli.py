@@ -33,7 +33,8 @@ def files(tmp_path_factory):
     rows = list(zip(titles, texts, y, groups))
     return {
         "folder": folder,
-        "train": _write_csv(folder / "train.csv", [r[:3] for r in rows[:110]], ["title", "text", "label"]),
+        "train": _write_csv(folder / "train.csv", [r[:3] for r in rows[:110]],
+                            ["title", "text", "label"]),
         "test": _write_csv(folder / "test.csv", rows[110:], ["title", "text", "label", "channel"]),
         "new": _write_csv(folder / "new.csv", [r[:2] for r in rows[110:]], ["title", "text"]),
     }
@@ -70,8 +71,8 @@ def test_cli_evaluate_reports_groups_plot_and_model_card(model_dir, files, capsy
                    "--group-col", "channel", "--plot", str(plot), "--threads", "1", "--quiet"])
     out = capsys.readouterr().out
     assert status == 0
-    for part in ("Imbalance report (50 rows)", "balanced_accuracy", "PR-AUC (average precision) of class 1:",
-                 "Per group of 'channel'", "app", "web", "difference"):
+    for part in ("Imbalance report (50 rows)", "balanced_accuracy", "Per group of 'channel'",
+                 "PR-AUC (average precision) of class 1:", "app", "web", "difference"):
         assert part in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     card = (model_dir / "README.md").read_text()
@@ -112,7 +113,8 @@ def test_cli_predict_streams_chunks_in_input_order(model_dir, files):
          r"Classes 1 \(2\) have fewer than 5 rows"),
         (["fit", "--data", "{train}", "--label-col", "label", "--out", "{model}"],
          "exists and is not empty; pass --overwrite"),
-        (["fit", "--data", "{train}", "--label-col", "label", "--out", "{folder}/m2", "--device", "gpu0"],
+        (["fit", "--data", "{train}", "--label-col", "label", "--out", "{folder}/m2",
+          "--device", "gpu0"],
          "The 'device' parameter must be"),
         (["evaluate", "--model", "{folder}/absent", "--data", "{test}"], "No model folder"),
         (["evaluate", "--model", "{model}", "--data", "{test}", "--label-col", "channel"],
@@ -124,7 +126,7 @@ def test_cli_predict_streams_chunks_in_input_order(model_dir, files):
     ],
 )
 def test_cli_user_errors_exit_2_with_one_line(argv, err_msg, files, model_dir, capsys):
-    """Check that bad files, columns, labels and folders exit with status 2 and one line, no traceback."""
+    """Check that bad files, columns, labels and folders exit with status 2 and one line."""
     folder = files["folder"]
     paths = {
         "folder": folder, "model": model_dir, **files,

@@ -61,7 +61,8 @@ def add_parser(commands):
 def _check_trainable(y):
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
-        raise CommandError(f"The labels are all {plain(classes[0])!r}; training needs at least 2 classes.")
+        raise CommandError(
+            f"The labels are all {plain(classes[0])!r}; training needs at least 2 classes.")
     few = [f"{plain(label)!r} ({count})" for label, count in zip(classes, counts)
            if count < MIN_ROWS_PER_CLASS]
     if few:
@@ -123,6 +124,7 @@ def run(args):
 
 
 def _threshold(classifier):
-    return (f"decision threshold {classifier.best_threshold_:.4g} on P({plain(classifier.pos_label_)!r}) "
-            f"(F1 on held-out rows {classifier.best_score_:.3f})"
-            if hasattr(classifier, "best_threshold_") else "class offsets tuned for F1")
+    if not hasattr(classifier, "best_threshold_"):
+        return "class offsets tuned for F1"
+    return (f"decision threshold {classifier.best_threshold_:.4g} on "
+            f"P({plain(classifier.pos_label_)!r}) (F1 on held-out rows {classifier.best_score_:.3f})")

@@ -36,7 +36,8 @@ def add_parser(commands):
         ),
     )
     parser.add_argument("--model", required=True, metavar="FOLDER", help="a model folder (fit's --out)")
-    parser.add_argument("--data", required=True, metavar="CSV", help="file to predict, with a header row")
+    parser.add_argument("--data", required=True, metavar="CSV",
+                        help="file to predict, with a header row")
     parser.add_argument("--out", required=True, metavar="CSV", help="predictions file to write")
     add_column_options(parser)
     parser.add_argument("--chunk-rows", type=positive_int, default=CHUNK_ROWS, metavar="N",

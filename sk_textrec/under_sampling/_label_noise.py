@@ -160,7 +160,8 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         cv = self.cv
         if isinstance(cv, numbers.Integral):
             cv = StratifiedKFold(cv, shuffle=True, random_state=random_state)
-        self.pred_proba_ = self._out_of_fold_proba(estimator, X, encoded, check_cv(cv, encoded, classifier=True))
+        cv = check_cv(cv, encoded, classifier=True)
+        self.pred_proba_ = self._out_of_fold_proba(estimator, X, encoded, cv)
         # n_jobs=1: cleanlab's own process pool costs more than its per-class work.
         self.label_issues_ = np.asarray(
             cleanlab_filter.find_label_issues(
@@ -199,7 +200,7 @@ class LabelNoiseUnderSampler(BaseTextSampler):
                 for train, test in splits)
         with tqdm(total=len(splits), desc=f"{type(self).__name__}: folds", unit="fold",
                   disable=not self.verbose) as bar:
-            for test, fold_classes, fold_proba in Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs):
+            for test, fold_classes, fold_proba in Parallel(self.n_jobs, return_as="generator")(jobs):
                 proba[np.ix_(test, fold_classes)] = fold_proba
                 bar.update()
         return proba

@@ -12,6 +12,7 @@ import math
 import numbers
 import platform
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from ._trust import type_name
 _MAX_ITEMS = 50
 _DISTRIBUTIONS = ("sk-textrec", "scikit-learn", "imbalanced-learn", "numpy", "scipy", "torch",
                   "transformers", "skorch", "safetensors", "skops")
+# Fitted attributes of a ThresholdTunedClassifier that the card shows.
+_DECISION_RULES = ("best_threshold_", "group_thresholds_", "offsets_")
 CARD_FILE = "README.md"
 EVALUATION_FILE = "evaluation.json"
 
@@ -70,9 +73,13 @@ def fitted_summary(estimator):
 
 
 def _holds_estimators(value):
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
-    return any(hasattr(item, "get_params") or isinstance(item, (list, tuple)) and
-               any(hasattr(part, "get_params") for part in item) for item in items)
+    """Whether a list, tuple or dict holds estimators, perhaps in (name, estimator) pairs."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, (list, tuple)):
+        return False
+    parts = [part for item in value for part in (item if isinstance(item, (list, tuple)) else [item])]
+    return any(hasattr(part, "get_params") for part in parts)
 
 
 def library_versions():
@@ -88,29 +95,30 @@ def library_versions():
 def write_card(folder, manifest, evaluation=None):
     """Write ``README.md``: what the model is, its data, its evaluation, how to load it."""
     estimator = manifest["estimator"]
+    version = manifest["versions"].get("sk-textrec", "?")
     lines = [f"# {estimator['class'].rsplit('.', 1)[-1]} (sk_textrec model folder)", "",
-             f"Saved {manifest['saved_at']} with sk_textrec {manifest['versions'].get('sk-textrec', '?')}.",
-             "", "## Model", "", f"- Estimator: `{estimator['class']}`"]
+             f"Saved {manifest['saved_at']} with sk_textrec {version}.", "", "## Model", "",
+             f"- Estimator: `{estimator['class']}`"]
     classes = estimator["fitted"].get("classes_")
     if classes is not None:
         lines.append(f"- Classes: {classes}")
     for part in manifest["estimators"]:
-        thresholds = {name: part["fitted"][name] for name in ("best_threshold_", "group_thresholds_",
-                                                                 "offsets_") if name in part["fitted"]}
+        thresholds = {name: part["fitted"][name] for name in _DECISION_RULES if name in part["fitted"]}
         if thresholds:
             lines.append(f"- Decision rule of `{part['path']}`: {json.dumps(thresholds)}")
     for encoder in manifest["encoders"]:
         if encoder["folder"] is None:  # an unfitted template (a meta-estimator's parameter)
             continue
         source = encoder["model_name_or_path"] or "all-MiniLM-L6-v2 (packaged)"
-        lines.append(f"- `{encoder['path']}`: {encoder['class'].rsplit('.', 1)[-1]} from "
-                     f"{source}, in `{encoder['folder']}/`; max_length {encoder['fitted']['max_length_']}")
+        name = encoder["class"].rsplit(".", 1)[-1]
+        lines.append(f"- `{encoder['path']}`: {name} from {source}, in `{encoder['folder']}/`; "
+                     f"max_length {encoder['fitted']['max_length_']}")
     lines += ["", "## Data", "", manifest.get("description") or
               "Not described (pass `description=` to `sk_textrec.save`)."]
     lines += ["", "## Evaluation", ""]
     if evaluation is None:
-        lines.append("Not evaluated yet: `python -m sk_textrec evaluate --model FOLDER --data test.csv` "
-                     "adds the results here.")
+        lines.append("Not evaluated yet: `python -m sk_textrec evaluate --model FOLDER --data "
+                     "test.csv` adds the results here.")
     else:
         lines += [f"On {evaluation['data']}:", "", "```", evaluation["report"].rstrip(), "```"]
     lines += ["", "## Loading", "", "```python", "import sk_textrec", "",
@@ -128,8 +136,6 @@ def record_evaluation(folder, manifest, evaluation):
 
     Neither file is read by loading, so neither is in the manifest's hashes.
     """
-    from pathlib import Path
-
     folder = Path(folder)
     evaluation = readable(evaluation)
     (folder / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")

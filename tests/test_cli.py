@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 
-from sk_textrec import load
+from sk_textrec import load, make_pipeline, save
 from sk_textrec.__main__ import main
 from sk_textrec.datasets import make_product_reviews
+from sk_textrec.feature_extraction import TfidfTextVectorizer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,6 +102,13 @@ def test_cli_predict_streams_chunks_in_input_order(model_dir, files):
     assert not list(files["folder"].glob(".predictions-*"))
 
 
+def _tfidf_model_folder(path):
+    """A model folder of a TF-IDF pipeline fitted on single texts (no BERT: any model works)."""
+    texts, y = make_product_reviews(60, positive_rate=0.3, random_state=0)
+    model = make_pipeline(TfidfTextVectorizer(min_df=1), LogisticRegression()).fit(texts, y)
+    return save(model, path, overwrite=True)
+
+
 @pytest.mark.parametrize(
     "argv, err_msg",
     [
@@ -123,6 +132,8 @@ def test_cli_predict_streams_chunks_in_input_order(model_dir, files):
          r"row 1 \(line 3\) has an empty 'text'"),
         (["predict", "--model", "{folder}", "--data", "{new}", "--out", "{folder}/p.csv"],
          "not an sk_textrec model folder"),
+        (["predict", "--model", "{tfidf_model}", "--data", "{new}", "--out", "{folder}/p.csv",
+          "--pair-col", "title"], "fitted on single texts|text pairs"),
     ],
 )
 def test_cli_user_errors_exit_2_with_one_line(argv, err_msg, files, model_dir, capsys):
@@ -134,6 +145,7 @@ def test_cli_user_errors_exit_2_with_one_line(argv, err_msg, files, model_dir, c
         "few": _write_csv(folder / "few.csv", [("good", 0)] * 12 + [("bad", 1)] * 2, ["text", "label"]),
         "empty_text": _write_csv(folder / "blank.csv", [("a", "good"), ("b", " "), ("c", "ok")],
                                  ["title", "text"]),
+        "tfidf_model": _tfidf_model_folder(folder / "tfidf_model"),
     }
     with pytest.raises(SystemExit) as exc_info:
         main([part.format(**paths) for part in argv])

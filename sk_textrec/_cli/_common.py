@@ -120,6 +120,13 @@ def proba_and_labels(model, X):
     return proba, np.asarray(labels)
 
 
+def check_model_input(model, X):
+    """Predict one row, so that input the model refuses (pairs for a model of single
+    texts, say) is a user error before any work, not a traceback after some."""
+    with user_errors(ValueError, TypeError):
+        proba_and_labels(model, X[:1])
+
+
 def progress(total, *, quiet, description):
     from tqdm.auto import tqdm
 

@@ -10,6 +10,7 @@ from ._common import (
     CommandError,
     add_column_options,
     add_runtime_options,
+    check_model_input,
     describe_model,
     model_columns,
     plain,
@@ -111,6 +112,7 @@ def run(args):
     out(f"Model: {args.model} ({describe_model(model)})")
     out(f"Data: {args.data}, {len(y)} rows")
     with torch_threads(args.threads):
+        check_model_input(model, X)
         proba, y_pred = predict_chunked(model, X, quiet=args.quiet)
     metrics = imbalance_report(y, y_pred, y_score=proba, labels=classes, output_dict=True)
     report = imbalance_report(y, y_pred, y_score=proba, labels=classes)

@@ -10,6 +10,7 @@ from ._common import (
     CHUNK_ROWS,
     add_column_options,
     add_runtime_options,
+    check_model_input,
     describe_model,
     model_columns,
     plain,
@@ -62,8 +63,11 @@ def run(args):
     required = ("text_col",)
     # A first pass checks every row (and counts them for the progress bar), so
     # that a bad row late in a large file fails before hours of prediction.
-    n_rows = sum(len(values["text_col"]) for values in
-                 read_csv_chunks(args.data, columns, required=required, chunk_rows=args.chunk_rows))
+    n_rows = 0
+    for values in read_csv_chunks(args.data, columns, required=required, chunk_rows=args.chunk_rows):
+        if n_rows == 0 and values["text_col"]:
+            check_model_input(model, rows_of(values, columns))
+        n_rows += len(values["text_col"])
     out(f"Model: {args.model} ({describe_model(model)})")
     out(f"Predicting {n_rows} rows of {args.data} in chunks of {args.chunk_rows} ...")
     folder = os.path.dirname(os.path.abspath(args.out))

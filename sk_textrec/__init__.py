@@ -8,6 +8,7 @@ from .ensemble import HoldoutStackingClassifier
 from .model_selection import ThresholdCurveDisplay, ThresholdTunedClassifier
 from .models import BertClassifier, BertRegressor, TextEmbedder
 from .over_sampling import AugmentationOverSampler, RandomTextOverSampler
+from .persistence import load, save
 from .pipeline import make_pipeline, set_device
 from .presets import make_rare_class_classifier
 from .rerank import MMRReranker
@@ -35,7 +36,9 @@ __all__ = [
     "ThresholdCurveDisplay",
     "ThresholdTunedClassifier",
     "__version__",
+    "load",
     "make_pipeline",
     "make_rare_class_classifier",
+    "save",
     "set_device",
 ]

@@ -104,7 +104,6 @@ def make_rare_class_classifier(preset="fast", *, model_name_or_path=None, device
     ['bert', 'tfidf']
     """
     from .ensemble import HoldoutStackingClassifier
-    from .model_selection import ThresholdTunedClassifier
     from .models import BertClassifier
 
     settings = _PRESETS[preset]
@@ -117,6 +116,13 @@ def make_rare_class_classifier(preset="fast", *, model_name_or_path=None, device
             [("bert", estimator), ("tfidf", _tfidf_model())], holdout_size=BLEND_HOLDOUT,
             stack_method="decision_function", random_state=random_state,
         )
+    return _threshold_tuned(estimator, random_state)
+
+
+def _threshold_tuned(estimator, random_state):
+    """``estimator`` with its threshold tuned for F1 on held-out rows, as in every preset."""
+    from .model_selection import ThresholdTunedClassifier
+
     return ThresholdTunedClassifier(
         estimator, objective="f1", cv=THRESHOLD_HOLDOUT, refit=False, random_state=random_state
     )

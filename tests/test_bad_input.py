@@ -1,6 +1,7 @@
 """Property-based bad-input suite over the public API (hypothesis).
 
-For every public estimator, sampler, augmenter and metric, generated bad
+For every public estimator, sampler, augmenter and metric (and the CSV reader
+of the loader and the command line), generated bad
 texts, labels, weights and parameters must raise ValueError, TypeError or
 NotFittedError with a message that names the parameter or the row -- or be
 accepted with the documented behaviour (checked: outputs of the right size and
@@ -304,6 +305,77 @@ def test_samplers_accept_any_valid_text(estimators, name, texts):
     generated = np.asarray(getattr(sampler, "augmented_mask_", np.zeros(len(X_res), bool)))
     kept = [text for text, new in zip(X_res, generated) if not new]
     assert set(kept) <= set(texts)  # original rows are copied as they are
+
+
+# -- CSV files: the loader and the command line read them with one reader ------------------------
+
+# Any text but NUL (which csv cannot read) and the blank ones (an empty text is a bad row).
+CSV_TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+                   min_size=1, max_size=15).filter(str.strip)
+ASCII_CSV_TEXT = st.text(st.characters(min_codepoint=1, max_codepoint=127), min_size=1,
+                         max_size=15).filter(str.strip)
+BAD_CSV_CELLS = {"empty text": ("text", " "), "empty label": ("label", ""),
+                 "missing label": ("label", "NA"), "other spelling": ("label", "1.0")}
+
+
+@st.composite
+def csv_with_a_bad_row(draw, n=N_ROWS):
+    """``(row, kind, rows)``: (text, label) rows, quoted as csv writes them, one bad at ``row``
+    (an empty text or label, a missing-value marker, or row 0's label 1 written as 1.0)."""
+    texts = draw(st.lists(CSV_TEXT, min_size=n, max_size=n))
+    rows = [[text, label] for text, label in zip(texts, draw(st.lists(st.sampled_from("01"), min_size=n,
+                                                                        max_size=n)))]
+    rows[0][1] = "1"
+    row, kind = draw(st.integers(1, n - 1)), draw(st.sampled_from(sorted(BAD_CSV_CELLS)))
+    column, value = BAD_CSV_CELLS[kind]
+    rows[row][column == "label"] = value
+    return row, kind, rows
+
+
+def _csv_file(folder, rows, encoding="utf-8"):
+    import csv
+
+    path = folder / "data.csv"
+    with open(path, "w", newline="", encoding=encoding) as file:
+        csv.writer(file).writerows([["text", "label"], *rows])
+    return path
+
+
+@SETTINGS
+@given(bad=csv_with_a_bad_row(), chunk_rows=st.integers(1, N_ROWS + 1))
+def test_csv_bad_row_is_named_by_the_loader_and_the_command_line(tmp_path_factory, bad, chunk_rows):
+    """Check that a bad CSV row is named by load_reviews_csv and by the CLI's chunked reader."""
+    from sk_textrec._cli._common import CommandError, read_csv_chunks
+    from sk_textrec.datasets import load_reviews_csv
+
+    row, kind, rows = bad
+    path = _csv_file(tmp_path_factory.mktemp("csv"), rows)
+    with clear_error(row=row):
+        load_reviews_csv(path, label_col="label")
+    if kind == "other spelling":  # a label the reader keeps; the labels' check refuses it
+        return
+    columns = {"text_col": "text", "label_col": "label"}
+    with pytest.raises(CommandError, match=rf"\brow {row} \(line \d+\) has"):
+        for _ in read_csv_chunks(path, columns, required=tuple(columns), encoding="utf-8-sig",
+                                 chunk_rows=chunk_rows):
+            pass
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(ASCII_CSV_TEXT, st.sampled_from("01")), min_size=2, max_size=N_ROWS),
+       data=st.data())
+def test_csv_other_encoding_names_the_line(tmp_path_factory, rows, data):
+    """Check that a byte that is not UTF-8 is a ValueError naming the file and its line."""
+    from sk_textrec.datasets import load_reviews_csv
+
+    row = data.draw(st.integers(0, len(rows) - 1))
+    rows = [list(r) for r in rows]
+    rows[row][0] = "caf\u00e9"  # one line, latin-1: b"\xe9" is not UTF-8 here
+    path = _csv_file(tmp_path_factory.mktemp("csv"), rows, encoding="latin-1")
+    first = path.read_bytes().index(b"\xe9")
+    line = path.read_bytes().count(b"\n", 0, first) + 1
+    with pytest.raises(ValueError, match=rf"is not 'utf-8-sig' text: .* on line {line} cannot"):
+        load_reviews_csv(path, label_col="label")
 
 
 # -- ThresholdTunedClassifier and MMRReranker (numeric inputs) ------------------------------------

@@ -8,22 +8,24 @@ import sys
 import numpy as np
 import pytest
 
-from sk_textrec import _demo
 from sk_textrec.__main__ import main
-from sk_textrec._demo import load_demo_data, run_demo
+from sk_textrec._cli.demo import DEFAULT_MAX_LENGTH, load_demo_data, run_demo
 from sk_textrec.datasets import make_product_reviews
 from sk_textrec.utils import make_tiny_bert
 
 REPORT_SECTIONS = [
     "Class balance",
     "Stratified split",
-    "TF-IDF + balanced LogisticRegression: per-class report",
-    "BertClassifier (focal, balanced): per-class report",
-    "pre       rec       spe        f1",
-    "balanced accuracy:",
+    "TF-IDF + balanced LogReg: per-class report",
+    "BERT preset 'fast': per-class report",
+    "precision  recall  specificity  f1-score",
+    "balanced_accuracy",
+    "its decision threshold tuned for the rare class's F1",
     "=== Summary",
+    "decision rule",
     "Demo finished",
 ]
+MODELS = ["TF-IDF + balanced LogReg", "BERT preset 'fast'"]
 
 
 def _multiclass_csv(tmp_path):
@@ -38,10 +40,10 @@ def _multiclass_csv(tmp_path):
 
 
 def test_demo_synthetic_prints_imbalanced_report(capsys):
-    """Check that the default demo prints every report section and a binary PR-AUC."""
+    """Check that the default demo prints every report section, what each model uses and PR-AUC."""
     status = main(
         ["demo", "--model", make_tiny_bert(), "--n-samples", "120", "--max-epochs", "1",
-         "--device", "cpu"]
+         "--device", "cpu", "--quiet"]
     )
     out = capsys.readouterr().out
     assert status == 0
@@ -49,19 +51,22 @@ def test_demo_synthetic_prints_imbalanced_report(capsys):
         assert section in out
     assert "120 synthetic product reviews" in out
     assert "rare class 1" in out
-    assert "device: cpu" in out
+    assert "fine-tuned for 1 epoch(s) on cpu (the top 2 of 2 layers and the head" in out
+    assert out.count("its decision threshold tuned for the rare class's F1") == 2
     assert out.count("PR-AUC (average precision) of the rare class 1:") == 2
-    assert f"texts were cut at {_demo.DEFAULT_MAX_LENGTH} tokens\n" in out
+    assert len(re.findall(r"P\(1\) >= 0\.\d{3}", out)) == 2  # both decision rules in the summary
+    assert f"texts cut at {DEFAULT_MAX_LENGTH} tokens);" in out
 
 
-def test_demo_prints_the_max_length_it_uses(capsys):
-    """Check that a --max-length above the model's limit is reported as capped, with the cap."""
-    main(["demo", "--model", make_tiny_bert(), "--n-samples", "60", "--max-epochs", "1",
-          "--device", "cpu", "--max-length", "100000"])
-    out = capsys.readouterr().out
-    used = re.search(r"texts were cut at (\d+) tokens \(--max-length 100000 is more", out)
-    assert used and int(used.group(1)) < 100000
-    assert "cut at 100000" not in out
+def test_demo_prints_the_max_length_used():
+    """Check that the demo reports the model's max_length_, capped at its positions, not the option."""
+    texts, y = make_product_reviews(100, positive_rate=0.2, random_state=0)
+    out = io.StringIO()
+    run_demo(texts, y, description="test data", model=make_tiny_bert(), max_epochs=1,
+             max_length=512, device="cpu", threads=1, verbose=0, file=out)
+    # the tiny BERT has 128 positions
+    assert "texts cut at 128 tokens, the model's limit: --max-length 512 is more" in out.getvalue()
+    assert "cut at 512" not in out.getvalue()
 
 
 def test_demo_csv_multiclass_report(tmp_path, capsys):
@@ -69,17 +74,18 @@ def test_demo_csv_multiclass_report(tmp_path, capsys):
     path = _multiclass_csv(tmp_path)
     status = main(
         ["demo", "--data", str(path), "--text-col", "body", "--label-col", "sentiment",
-         "--model", make_tiny_bert(), "--max-epochs", "1", "--seed", "1"]
+         "--model", make_tiny_bert(), "--max-epochs", "1", "--seed", "1", "--quiet"]
     )
     out = capsys.readouterr().out
     assert status == 0
-    for section in REPORT_SECTIONS:
+    for section in set(REPORT_SECTIONS) - {"its decision threshold tuned for the rare class's F1"}:
         assert section in out
+    assert out.count("its class offsets tuned for F1") == 2
     assert "150 reviews from" in out
     assert "3 classes; rare class 'bad'" in out
     for label in ("'bad'", "'good'", "'mixed'"):
         assert label in out
-    assert out.count("PR-AUC: not computed (only for binary labels)") == 2
+    assert "PR-AUC (average precision)" not in out
 
 
 def test_run_demo_returns_scores_per_model():
@@ -90,15 +96,12 @@ def test_run_demo_returns_scores_per_model():
     out = io.StringIO()
     results = run_demo(
         texts, y, description="test data", model=make_tiny_bert(), max_epochs=1,
-        device="cpu", threads=2, file=out,
+        device="cpu", threads=2, verbose=0, file=out,
     )
     assert torch.get_num_threads() == threads_before
     assert "Data: test data" in out.getvalue()
     assert "with 2 torch thread(s)" in out.getvalue()
-    assert list(results) == [
-        "TF-IDF + balanced LogisticRegression",
-        "BertClassifier (focal, balanced)",
-    ]
+    assert list(results) == MODELS
     for scores in results.values():
         for key in ("balanced_accuracy", "macro_f1", "rare_f1", "rare_recall", "pr_auc"):
             assert 0 <= scores[key] <= 1
@@ -122,7 +125,7 @@ def test_load_demo_data_subsamples_csv_stratified(tmp_path):
     [
         ("text,label\ngood,1\nbad,0\n", "Column 'recommended_ind'"),
         ("text,recommended_ind\ngood,1\n,0\nok,1\n", r"row 1 \(line 3\) has an empty 'text'"),
-        ("text,recommended_ind\na,1\nb,1\nc,0\n", r"Classes 0 \(1\) have fewer than 2 rows"),
+        ("text,recommended_ind\na,1\nb,1\nc,0\nd,1\ne,1\n", r"Classes 0 \(1\) have fewer than 4 rows"),
         ("text,recommended_ind\na,1\nb,1\n", "at least 2 classes"),
     ],
 )

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from sk_textrec import RandomTextOverSampler
-from sk_textrec._demo import run_demo
+from sk_textrec._cli.demo import run_demo
 from sk_textrec.datasets import make_product_reviews
 from sk_textrec.utils import make_tiny_bert
 
@@ -111,7 +111,7 @@ def test_demo_same_seed_same_scores():
     runs = []
     for _ in range(2):
         results = run_demo(texts, y, description="determinism", model=model, max_epochs=1,
-                           device="cpu", threads=1, file=open(os.devnull, "w"))
+                           device="cpu", threads=1, verbose=0, file=open(os.devnull, "w"))
         runs.append({name: {key: value for key, value in scores.items() if not key.endswith("_s")}
                      for name, scores in results.items()})
     for name in runs[0]:

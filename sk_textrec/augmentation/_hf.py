@@ -78,6 +78,17 @@ def length_sorted_batches(lengths, batch_size):
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+def with_progress(batches, description, verbose):
+    """Iterate ``batches`` (index arrays), with a progress bar over their texts when ``verbose``."""
+    from tqdm.auto import tqdm
+
+    with tqdm(total=sum(len(batch) for batch in batches), desc=description, unit="text",
+              disable=not verbose) as bar:
+        for batch in batches:
+            yield batch
+            bar.update(len(batch))
+
+
 @contextlib.contextmanager
 def seeded_torch(seed, device):
     """A context in which torch's RNG (CPU, and ``device`` if CUDA) starts at ``seed``.

@@ -45,6 +45,8 @@ class MaskedLMSubstitution(LazyStateMixin, BaseAugmenter):
         first use into ``device_``.
     top_k : int, default=10
         Number of most likely words a replacement is sampled from.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar over the texts.
 
     Attributes
     ----------
@@ -71,15 +73,18 @@ class MaskedLMSubstitution(LazyStateMixin, BaseAugmenter):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, None],
         "top_k": [Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
     }
     _state_params = ("model_name_or_path", "device")
 
-    def __init__(self, model_name_or_path=None, p=0.15, batch_size=32, device="auto", top_k=10):
+    def __init__(self, model_name_or_path=None, p=0.15, batch_size=32, device="auto", top_k=10,
+                 verbose=0):
         self.model_name_or_path = model_name_or_path
         self.p = p
         self.batch_size = batch_size
         self.device = device
         self.top_k = top_k
+        self.verbose = verbose
 
     def _load(self):
         from ._hf import load_pretrained, whole_word_vocabulary
@@ -143,13 +148,14 @@ class MaskedLMSubstitution(LazyStateMixin, BaseAugmenter):
         """
         import torch
 
-        from ._hf import length_sorted_batches
+        from ._hf import length_sorted_batches, with_progress
 
         candidate_ids = torch.as_tensor(ids, device=self.device_)
         k = min(self.top_k, len(ids))
         found, top_logits, top_columns = [], [], []
         with torch.inference_mode():
-            for batch in length_sorted_batches([len(text) for text in masked], self.batch_size):
+            batches = length_sorted_batches([len(text) for text in masked], self.batch_size)
+            for batch in with_progress(batches, type(self).__name__, self.verbose):
                 encoded = tokenizer(
                     [masked[i] for i in batch], padding=True, truncation=True,
                     max_length=max_length, return_tensors="pt",

@@ -54,6 +54,9 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
     temperature : float, default=1.0
         Sampling temperature of the models: lower is closer to the most
         likely translation, higher is more diverse.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar over the texts of each direction
+        (HuggingFace models only: a callable translator reports by itself).
 
     Attributes
     ----------
@@ -85,6 +88,7 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
         "max_length": [Interval(Integral, 1, None, closed="left")],
         "device": [str, None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
     }
     _state_params = ("forward_model", "backward_model", "source_lang", "pivot_lang", "device")
 
@@ -100,6 +104,7 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
         max_length=256,
         device="auto",
         temperature=1.0,
+        verbose=0,
     ):
         self.translator = translator
         self.source_lang = source_lang
@@ -110,6 +115,7 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
         self.max_length = max_length
         self.device = device
         self.temperature = temperature
+        self.verbose = verbose
 
     def _augment(self, texts, random_state):
         if self.translator is not None and (self.forward_model or self.backward_model):
@@ -129,7 +135,8 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
         else:
             forward, backward = self._loaded()
             seed = child_seed(random_state)
-            back = self._generate(*backward, self._generate(*forward, originals, seed), seed + 1)
+            pivot_texts = self._generate(*forward, originals, seed, f"{src} -> {pivot}")
+            back = self._generate(*backward, pivot_texts, seed + 1, f"{pivot} -> {src}")
         for row, text in zip(rows, back):
             if text.strip():
                 augmented[row] = text
@@ -161,16 +168,16 @@ class BackTranslation(LazyStateMixin, BaseAugmenter):
             for name, source in zip(("forward_model", "backward_model"), sources)
         )
 
-    def _generate(self, tokenizer, model, texts, seed):
+    def _generate(self, tokenizer, model, texts, seed, direction):
         """Sampled translations of ``texts``, batched by length, in their order."""
         import torch
 
-        from ._hf import length_sorted_batches, seeded_torch
+        from ._hf import length_sorted_batches, seeded_torch, with_progress
 
         outputs = [""] * len(texts)
         batches = length_sorted_batches([len(text) for text in texts], self.batch_size)
         with torch.inference_mode(), seeded_torch(seed, self.device_):
-            for batch in batches:
+            for batch in with_progress(batches, f"{type(self).__name__} {direction}", self.verbose):
                 encoded = tokenizer(
                     [texts[row] for row in batch], padding=True, truncation=True,
                     max_length=self.max_length, return_tensors="pt",

@@ -492,7 +492,11 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
                     f"{type(estimator).__name__} has none of the methods {self._get_response_method()}."
                 )
             method = methods[0]
-        values = np.asarray(getattr(estimator, method)(X), dtype=float)
+        return self._response_scores(getattr(estimator, method)(X), method, estimator), method
+
+    def _response_scores(self, values, method, estimator):
+        """The scores thresholded, from the output ``values`` of ``estimator``'s response ``method``."""
+        values = np.asarray(values, dtype=float)
         if np.isnan(values).any():
             row = int(np.argwhere(np.isnan(values))[0][0])
             raise ValueError(
@@ -503,12 +507,12 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         if classes.size == 2:
             pos = int(np.flatnonzero(classes == self.pos_label_)[0])
             if method == "predict_proba":
-                return values[:, pos], method
-            return (values if pos == 1 else -values).reshape(-1), method
+                return values[:, pos]
+            return (values if pos == 1 else -values).reshape(-1)
         if method == "predict_proba":
             with np.errstate(divide="ignore"):
                 values = np.log(np.clip(values, 1e-300, None))
-        return values, method
+        return values
 
     # -- fit ----------------------------------------------------------------------
 
@@ -755,6 +759,10 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
         """
         check_is_fitted(self, "estimator_")
         scores, _ = self._scores(self.estimator_, X, self.response_method_)
+        return self._decide(scores, groups)
+
+    def _decide(self, scores, groups=None):
+        """The classes that the tuned rule gives to ``scores`` (from ``_response_scores``)."""
         classes = self.classes_
         if hasattr(self, "offsets_"):
             return classes[np.argmax(scores + self.offsets_, axis=1)]

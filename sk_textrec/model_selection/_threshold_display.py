@@ -1,7 +1,7 @@
 """ThresholdCurveDisplay: objective, precision and recall against the decision threshold."""
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from . import _threshold_objectives as obj
 
@@ -10,8 +10,9 @@ class ThresholdCurveDisplay:
     """Objective, precision and recall of a binary classifier against its threshold.
 
     Build it with :meth:`from_estimator` (a fitted
-    :class:`ThresholdTunedClassifier` scored on given data) or
-    :meth:`from_cv_results` (the curve it stored while tuning,
+    :class:`ThresholdTunedClassifier` scored on given data),
+    :meth:`from_predictions` (any classifier's scores and the true labels) or
+    :meth:`from_cv_results` (the curve a tuner stored while tuning,
     ``store_cv_results=True``). matplotlib is imported only when plotting.
 
     Parameters
@@ -169,15 +170,64 @@ class ThresholdCurveDisplay:
         """
         check_is_fitted(model, "best_threshold_")
         scores, _ = model._scores(model.estimator_, X, model.response_method_)
-        y = np.asarray(y)
         objective = model.objective if model.objective in obj.BINARY_OBJECTIVES else "f1"
-        if objective == "cost":
-            objective = "f1"
+        return cls._from_scores(y, scores, model.pos_label_, "f1" if objective == "cost" else objective,
+                                model.beta, model.best_threshold_, ax, name)
+
+    @classmethod
+    def from_predictions(cls, y_true, y_score, *, pos_label=None, objective="f1", beta=1.0,
+                         best_threshold=None, ax=None, name=None):
+        """Plot the curves of scores of the positive class against the true labels.
+
+        For any binary classifier's scores, e.g. ``predict_proba(X)[:, 1]``,
+        with no :class:`ThresholdTunedClassifier` needed.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+            True labels, of two classes.
+        y_score : array-like of shape (n_samples,)
+            Score of the positive class (a probability or a decision value).
+        pos_label : int, bool or str, default=None
+            The positive class; ``None`` is the greater label.
+        objective : str, default="f1"
+            A built-in binary objective of :class:`ThresholdTunedClassifier`
+            (``"f1"``, ``"fbeta"``, ``"balanced_accuracy"``, ``"youden"``, ...).
+        beta : float, default=1.0
+            Beta of ``"fbeta"``.
+        best_threshold : float, default=None
+            A threshold to mark (e.g. a model's ``best_threshold_``).
+        ax : matplotlib Axes, default=None
+            Axes to draw on.
+        name : str, default=None
+            Title of the plot.
+
+        Returns
+        -------
+        display : ThresholdCurveDisplay
+        """
+        y_true = column_or_1d(y_true)
+        y_score = column_or_1d(y_score).astype(float)
+        check_consistent_length(y_true, y_score)
+        classes = np.unique(y_true)
+        if classes.size != 2:
+            raise ValueError(f"y_true must hold two classes; got {classes.tolist()}.")
+        pos_label = classes[-1] if pos_label is None else pos_label
+        if pos_label not in classes.tolist():
+            raise ValueError(f"pos_label={pos_label!r} is not a class of y_true: {classes.tolist()}.")
+        objectives = [o for o in obj.BINARY_OBJECTIVES if o != "cost"]
+        if objective not in objectives:
+            raise ValueError(f"objective must be one of {objectives}; got {objective!r}.")
+        return cls._from_scores(y_true, y_score, pos_label, objective, beta, best_threshold, ax, name)
+
+    @classmethod
+    def _from_scores(cls, y, scores, pos_label, objective, beta, best_threshold, ax, name):
+        y = np.asarray(y)
         thresholds, values, tp, fp, pos, neg = obj.binary_curve(
-            objective, y == model.pos_label_, scores, np.ones(len(y)), beta=model.beta)
+            objective, y == pos_label, scores, np.ones(len(y)), beta=beta)
         return cls(
             thresholds=thresholds[::-1], scores=values[::-1],
             precision=obj.binary_metric("precision", tp, fp, pos, neg)[::-1],
             recall=obj.binary_metric("recall", tp, fp, pos, neg)[::-1],
-            best_threshold=model.best_threshold_, objective_name=objective,
+            best_threshold=best_threshold, objective_name=objective,
         ).plot(ax=ax, name=name)

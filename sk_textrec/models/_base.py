@@ -105,7 +105,7 @@ class HFEncoderMixin:
 
         return tokenize(self.tokenizer_, texts, self.max_length_, self.truncation)
 
-    def _outputs_in_chunks(self, texts, sorted_outputs_of):
+    def _outputs_in_chunks(self, texts, sorted_outputs_of, description="predict"):
         """Outputs for ``texts`` in their order, computed ``PREDICT_CHUNK_ROWS`` at a time.
 
         ``sorted_outputs_of(dataset, batch_size)`` returns the outputs of a
@@ -122,7 +122,7 @@ class HFEncoderMixin:
         chunks = []
         backoff = BatchSizeBackoff(self.batch_size, self.device_)
         show = bool(getattr(self, "verbose", 0)) and len(texts) > PREDICT_CHUNK_ROWS
-        with tqdm(total=len(texts), desc="predict", unit="text", disable=not show) as bar:
+        with tqdm(total=len(texts), desc=description, unit="text", disable=not show) as bar:
             for start in range(0, len(texts), PREDICT_CHUNK_ROWS):
                 dataset = TokenizedTexts(*self._tokenize(texts[start : start + PREDICT_CHUNK_ROWS]))
                 sorted_outputs = backoff.run(sorted_outputs_of, dataset)

@@ -52,6 +52,9 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         the size and time of its files), ``max_length``, ``normalize`` and the
         texts. In a grid search the same folds are then encoded once for all
         candidates.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar on transforms of more than 4,096
+        texts.
 
     Attributes
     ----------
@@ -84,6 +87,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         **HFEncoderMixin._shared_parameter_constraints,
         "normalize": ["boolean"],
         "memory": [str, HasMethods(["cache"]), None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -98,6 +102,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         precision="auto",
         trust_remote_code=False,
         memory=None,
+        verbose=0,
     ):
         self.model_name_or_path = model_name_or_path
         self.normalize = normalize
@@ -108,6 +113,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         self.precision = precision
         self.trust_remote_code = trust_remote_code
         self.memory = memory
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -172,7 +178,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         from ._module import autocast_context
 
         with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
-            embeddings = self._outputs_in_chunks(texts, self._embed_sorted)
+            embeddings = self._outputs_in_chunks(texts, self._embed_sorted, description="embed")
         return embeddings if len(embeddings) else np.empty((0, self.n_features_out_), np.float32)
 
     def _embed_sorted(self, dataset, batch_size):

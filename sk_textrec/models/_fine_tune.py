@@ -159,7 +159,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
         return f"valid_{name}"
 
-    def _build_net(self, train, valid, tasks, head_sizes, seed):
+    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None):
+        """The skorch net; ``encoder`` (a transformers config) replaces the model source.
+
+        ``sk_textrec.load`` passes the saved encoder's config so that the net is
+        built without the original model, then loads the saved weights.
+        """
         import torch
         from skorch import NeuralNet
         from skorch.helper import predefined_split
@@ -172,7 +177,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         pad_token_id = self.tokenizer_.pad_token_id or 0
         params = {
             "module": EncoderWithHeads,
-            "module__model_name_or_path": self._model_source(),
+            "module__model_name_or_path": self._model_source() if encoder is None else encoder,
             "module__head_sizes": head_sizes,
             "module__pooling": self.pooling,
             "module__dropout": self.dropout,

@@ -28,11 +28,18 @@ def _no_progress_bars():
 
 
 def load_encoder(model_name_or_path, trust_remote_code):
-    """Load a pretrained encoder (no task head), quietly; a failure says what to check."""
-    from transformers import AutoModel
+    """Load a pretrained encoder (no task head), quietly; a failure says what to check.
+
+    A ``transformers`` config instead of a name builds the architecture with
+    untrained weights: a saved model folder (``sk_textrec.load``) then loads
+    its own weights into it, and nothing is read twice.
+    """
+    from transformers import AutoModel, PretrainedConfig
 
     from ..utils._model_source import model_load_errors
 
+    if isinstance(model_name_or_path, PretrainedConfig):
+        return AutoModel.from_config(model_name_or_path)
     with _no_progress_bars(), model_load_errors(model_name_or_path):
         return AutoModel.from_pretrained(
             model_name_or_path, trust_remote_code=trust_remote_code

@@ -6,14 +6,15 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.pipeline import make_pipeline, make_union
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
 from ..base import SAMPLING_STRATEGY_CONSTRAINTS, BaseTextSampler
+from ..utils._cv import checked_splits
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
-from ..utils._cv import checked_splits
 
 # cleanlab.filter.find_label_issues's filter_by options.
 _FILTERS = {
@@ -75,8 +76,9 @@ class LabelNoiseUnderSampler(BaseTextSampler):
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling of the folds (when ``cv`` is an int).
     n_jobs : int or None, default=None
-        Folds fitted in parallel by
-        :func:`~sklearn.model_selection.cross_val_predict`.
+        Folds fitted in parallel (joblib).
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar over the folds.
 
     Attributes
     ----------
@@ -124,6 +126,7 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS[_sampling_type],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -136,6 +139,7 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         sampling_strategy="all",
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.cv = cv
@@ -144,6 +148,7 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _fit_resample(self, X, y):
         random_state = check_random_state(self.random_state)
@@ -160,9 +165,7 @@ class LabelNoiseUnderSampler(BaseTextSampler):
         # give probabilities with a column of zeros, or fail inside the estimator.
         splits = checked_splits(check_cv(cv, encoded, classifier=True), X, y)
         try:
-            self.pred_proba_ = cross_val_predict(
-                estimator, X, encoded, cv=splits, method="predict_proba", n_jobs=self.n_jobs
-            )
+            self.pred_proba_ = self._out_of_fold_proba(estimator, X, encoded, splits)
         except ValueError as exc:
             if self.estimator is None and "empty vocabulary" in str(exc):
                 raise ValueError(
@@ -191,3 +194,29 @@ class LabelNoiseUnderSampler(BaseTextSampler):
             # Least confident first: the stable sort keeps input order among ties.
             removed[flagged[np.argsort(self_confidence[flagged], kind="stable")[:cap]]] = True
         return self._take(X, y, np.flatnonzero(~removed))
+
+    def _out_of_fold_proba(self, estimator, X, encoded, splits):
+        """cross_val_predict(method="predict_proba") over ``splits``, with a progress bar over the folds.
+
+        ``splits`` come from ``checked_splits``: every fold trains on every class.
+        """
+        from tqdm.auto import tqdm
+
+        tested = np.bincount(np.concatenate([test for _, test in splits]), minlength=len(encoded))
+        if not np.all(tested == 1):
+            raise ValueError("The 'cv' parameter must split the rows into a partition: every row "
+                             "in the test part of exactly one fold.")
+        proba = np.zeros((len(encoded), len(self.classes_)))
+        jobs = (delayed(_fit_predict_proba)(clone(estimator), X, encoded, train, test)
+                for train, test in splits)
+        with tqdm(total=len(splits), desc=f"{type(self).__name__}: folds", unit="fold",
+                  disable=not self.verbose) as bar:
+            for test, fold_classes, fold_proba in Parallel(self.n_jobs, return_as="generator")(jobs):
+                proba[np.ix_(test, fold_classes)] = fold_proba
+                bar.update()
+        return proba
+
+
+def _fit_predict_proba(estimator, X, encoded, train, test):
+    estimator.fit(_safe_indexing(X, train), encoded[train])
+    return test, estimator.classes_, estimator.predict_proba(_safe_indexing(X, test))

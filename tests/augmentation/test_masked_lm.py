@@ -95,3 +95,10 @@ def test_masked_lm_missing_model(tmp_path):
     """Check that a folder without a model gives an error naming the augmenter."""
     with pytest.raises(OSError, match="MaskedLMSubstitution could not load the model"):
         MaskedLMSubstitution(str(tmp_path), device="cpu").augment(["a text"])
+
+
+@pytest.mark.parametrize("verbose, shown", [(0, False), (1, True)])
+def test_masked_lm_verbose_progress_bar(tiny_mlm, capsys, verbose, shown):
+    """Check that verbose shows a progress bar over the texts, and that the default is silent."""
+    MaskedLMSubstitution(tiny_mlm, p=0.5, verbose=verbose).augment(TEXTS)
+    assert ("MaskedLMSubstitution: 100%" in capsys.readouterr().err) is shown

@@ -152,3 +152,12 @@ def test_back_translation_set_params_reloads(tiny_translation_models):
     before = augmenter._loaded()
     augmenter.set_params(forward_model=backward, backward_model=forward)
     assert augmenter._loaded() is not before
+
+
+def test_back_translation_verbose_progress_bars(tiny_translation_models, capsys):
+    """Check that verbose shows one progress bar per direction of the HuggingFace models."""
+    forward, backward = tiny_translation_models
+    BackTranslation(forward_model=forward, backward_model=backward, device="cpu", max_length=8,
+                    verbose=1).augment(["great dress", "too small"], random_state=0)
+    err = capsys.readouterr().err
+    assert "BackTranslation en -> de: 100%" in err and "BackTranslation de -> en: 100%" in err

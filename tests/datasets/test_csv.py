@@ -196,3 +196,28 @@ def test_load_reviews_csv_field_over_csv_limit(tmp_path):
     path = _write(tmp_path, "text,label\nok,1\n\"" + "x" * 200_000 + "\",0\n")
     with pytest.raises(ValueError, match=r"is not a readable CSV file at line \d+: field larger"):
         load_reviews_csv(path, label_col="label")
+
+
+def test_load_reviews_csv_pair_col_returns_pairs(tmp_path):
+    """Check that pair_col gives (pair, text) rows and allows an empty pair cell, not an empty text."""
+    path = _write(tmp_path, "title,text,y\nLove it,great dress,1\n,too small,0\n")
+    texts, y = load_reviews_csv(path, label_col="y", pair_col="title")
+    assert texts.shape == (2, 2)
+    assert texts.tolist() == [["Love it", "great dress"], ["", "too small"]]
+    path = _write(tmp_path, "title,text,y\nLove it,,1\n", name="blank.csv")
+    with pytest.raises(ValueError, match=r"row 0 \(line 2\) has an empty 'text'"):
+        load_reviews_csv(path, label_col="y", pair_col="title")
+    with pytest.raises(ValueError, match=r"Column 'headline' \(the 'pair_col' parameter\)"):
+        load_reviews_csv(path, label_col="y", pair_col="headline")
+
+
+def test_iter_csv_columns_chunks_cover_the_file_in_order(tmp_path):
+    """Check that chunked reading yields every row once, in order, with rows counted across chunks."""
+    from sk_textrec.datasets._csv import iter_csv_columns
+
+    path = _write(tmp_path, "text\n" + "".join(f"t{i}\n" for i in range(10)) + " \n")
+    chunks = list(iter_csv_columns(path, {"text_col": "text"}, required=("text_col",), chunk_rows=4))
+    assert [values["text_col"] for values, _, _ in chunks] == [
+        ["t0", "t1", "t2", "t3"], ["t4", "t5", "t6", "t7"], ["t8", "t9"]]
+    assert [n_rows for _, _, n_rows in chunks] == [4, 8, 11]
+    assert chunks[-1][1] == ["row 10 (line 12) has an empty 'text'"]

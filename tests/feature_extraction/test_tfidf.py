@@ -50,3 +50,10 @@ def test_tfidf_text_vectorizer_form_mismatch():
     vectorizer = TfidfTextVectorizer(min_df=1).fit(TEXTS)
     with pytest.raises(ValueError, match="fitted on single texts"):
         vectorizer.transform(list(zip(TITLES, TEXTS)))
+
+
+def test_tfidf_text_vectorizer_pandas_output_refused_for_sparse():
+    """Check that pandas output is refused as for scikit-learn's TfidfVectorizer: the features are sparse."""
+    vectorizer = TfidfTextVectorizer(min_df=1).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="sparse matrix"):
+        vectorizer.fit_transform(["love this dress", "too small dress"])

@@ -50,3 +50,31 @@ def test_threshold_curve_display_without_cv_results_raises(fitted):
     model = ThresholdTunedClassifier(LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="store_cv_results=True"):
         ThresholdCurveDisplay.from_cv_results(model)
+
+
+def test_threshold_curve_display_from_predictions_matches_from_estimator(fitted):
+    """Check that from_predictions on a tuner's scores draws the curves from_estimator draws."""
+    import matplotlib.pyplot as plt
+
+    model, X, y = fitted
+    expected = ThresholdCurveDisplay.from_estimator(model, X, y)
+    display = ThresholdCurveDisplay.from_predictions(
+        y, model.predict_proba(X)[:, 1], best_threshold=model.best_threshold_)
+    for name in ("objective", "precision", "recall"):
+        np.testing.assert_allclose(display.lines_[name].get_ydata(), expected.lines_[name].get_ydata())
+    assert display.best_point_ is not None
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "params, err_msg",
+    [
+        ({"y_true": [0, 1, 2], "y_score": [0.1, 0.2, 0.3]}, "two classes"),
+        ({"y_true": [0, 1, 1], "y_score": [0.1, 0.2, 0.3], "pos_label": 2}, "pos_label=2 is not"),
+        ({"y_true": [0, 1, 1], "y_score": [0.1, 0.2, 0.3], "objective": "cost"}, "objective must be"),
+    ],
+)
+def test_threshold_curve_display_from_predictions_errors(params, err_msg):
+    """Check that from_predictions rejects non-binary labels, unknown classes and objectives."""
+    with pytest.raises(ValueError, match=err_msg):
+        ThresholdCurveDisplay.from_predictions(**params)

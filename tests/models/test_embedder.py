@@ -111,3 +111,28 @@ def test_text_embedder_caps_max_length_at_model_positions(tiny_bert):
     embedder = TextEmbedder(tiny_bert, max_length=10_000).fit(["a"])
     assert embedder.max_length_ == 128  # the tiny BERT's max_position_embeddings
     assert embedder.transform(["great " * 300]).shape == (1, 32)
+
+
+def test_text_embedder_set_output_pandas(tiny_bert, reviews):
+    """Check that set_output(transform="pandas") gives a DataFrame with named columns and the input's index."""
+    pd = pytest.importorskip("pandas")
+    texts, _ = reviews
+    X = pd.Series(texts, index=range(100, 100 + len(texts)))
+    embedder = TextEmbedder(tiny_bert, device="cpu").set_output(transform="pandas").fit(X)
+    out = embedder.transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert out.index.tolist() == X.index.tolist()
+    assert out.columns.tolist() == embedder.get_feature_names_out().tolist()
+    np.testing.assert_array_equal(out.to_numpy(), TextEmbedder(tiny_bert, device="cpu").fit(X).transform(X))
+
+
+@pytest.mark.parametrize("verbose, shown", [(0, False), (1, True)])
+def test_text_embedder_verbose_progress_bar(tiny_bert, capsys, verbose, shown):
+    """Check that verbose shows a progress bar on more than one chunk of texts, and only then."""
+    from sk_textrec.models._base import PREDICT_CHUNK_ROWS
+
+    embedder = TextEmbedder(tiny_bert, device="cpu", batch_size=512, verbose=verbose).fit(["a"])
+    embedder.transform(["ok"] * (PREDICT_CHUNK_ROWS + 1))
+    assert ("embed: 100%" in capsys.readouterr().err) is shown
+    embedder.transform(["ok"] * 3)
+    assert "embed" not in capsys.readouterr().err

@@ -189,3 +189,34 @@ def test_label_noise_under_sampler_fold_without_a_class_raises():
     y[0] = "rare"  # a class of one row cannot be in a training part and its test part
     with pytest.raises(ValueError, match=r"no sample of the class\(es\) \['rare'\]"):
         LabelNoiseUnderSampler(cv=2, random_state=0).fit_resample(X, y)
+
+
+def test_label_noise_under_sampler_matches_cross_val_predict():
+    """Check that the out-of-fold probabilities are scikit-learn's cross_val_predict ones."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X, y, _ = _reviews()
+    estimator = make_pipeline(TfidfVectorizer(), MultinomialNB())
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    sampler = LabelNoiseUnderSampler(estimator, cv=cv, n_jobs=2)
+    sampler.fit_resample(X, y)
+    expected = cross_val_predict(estimator, X, np.unique(y, return_inverse=True)[1], cv=cv,
+                                 method="predict_proba")
+    assert_allclose(sampler.pred_proba_, expected)
+
+
+@pytest.mark.parametrize("verbose, shown", [(0, False), (1, True)])
+def test_label_noise_under_sampler_verbose_progress_bar(capsys, verbose, shown):
+    """Check that verbose shows a progress bar over the folds, and that the default is silent."""
+    X, y, _ = _reviews()
+    LabelNoiseUnderSampler(cv=3, random_state=0, verbose=verbose).fit_resample(X, y)
+    assert ("LabelNoiseUnderSampler: folds: 100%" in capsys.readouterr().err) is shown
+
+
+def test_label_noise_under_sampler_cv_must_be_a_partition():
+    """Check that a splitter whose test parts overlap is refused, as by cross_val_predict."""
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y, _ = _reviews()
+    with pytest.raises(ValueError, match="partition"):
+        LabelNoiseUnderSampler(cv=ShuffleSplit(3, random_state=0)).fit_resample(X, y)

@@ -20,7 +20,7 @@ from sklearn.ensemble import StackingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.utils import Bunch, _safe_indexing, get_tags
+from sklearn.utils import Bunch, get_tags
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -35,6 +35,7 @@ from ..utils._sklearn_compat import (
     _fit_context,
     _num_samples,
     _routing_enabled,
+    _safe_indexing,
 )
 from ..utils._tags import accepts_text_pairs, text_input_tags
 from ..utils._validation import check_label_values, check_text_input

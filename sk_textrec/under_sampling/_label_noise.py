@@ -8,13 +8,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.pipeline import make_pipeline, make_union
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..base import SAMPLING_STRATEGY_CONSTRAINTS, BaseTextSampler
 from ..utils._cv import checked_splits
 from ..utils._optional import import_optional
-from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _safe_indexing
 
 # cleanlab.filter.find_label_issues's filter_by options.
 _FILTERS = {

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 from sklearn.metrics._scorer import _BaseScorer, _get_response_method_name, _Scorer
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import RealNotInt
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import _BaseComposition
@@ -50,6 +51,7 @@ __all__ = [
     "_check_pos_label_consistency",
     "_estimator_has",
     "_num_samples",
+    "_safe_indexing",
     "_routing_enabled",
     "Interval",
     "InvalidParameterError",

@@ -170,6 +170,21 @@ def plot(rows, path):
     return path
 
 
+DOCS_PAGE = REPO_ROOT / "docs" / "quality.md"
+START, END = "<!-- report:start -->", "<!-- report:end -->"
+
+
+def update_docs_page(markdown, page=DOCS_PAGE):
+    """Replace what docs/quality.md holds between its report markers (when it has them)."""
+    if not page.exists() or START not in page.read_text():
+        return
+    head, rest = page.read_text().split(START, 1)
+    tail = rest.split(END, 1)[1]
+    figure = "![F1 and PR-AUC per row](img/quality.png)\n\n"
+    page.write_text(f"{head}{START}\n{figure}{markdown}\n{END}{tail}")
+    print(f"updated {page}")
+
+
 def report(out_dir, output, img_dir):
     rows = load_rows(out_dir)
     if not rows:
@@ -179,4 +194,7 @@ def report(out_dir, output, img_dir):
     payload = {"out_dir": str(out_dir), "rows": rows,
                "plot": None if path is None else str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT)
                                                      else path)}
-    publish(payload, markdown_report(rows), output)
+    markdown = markdown_report(rows)
+    publish(payload, markdown, output)
+    if output.is_relative_to(REPO_ROOT / "benchmarks" / "results"):  # the repository's own report
+        update_docs_page(markdown)

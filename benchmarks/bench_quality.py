@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import REPO_ROOT, machine_description, shared_data_dir, usable_cores
-from _quality_rows import ROWS, Context, Outcome, holdout_rows
+from _quality_rows import ATTACKS, ROWS, Context, Outcome, attacked, holdout_rows
 from _quality_tasks import SEED, TASKS, TEST_SIZE, binary_metrics, load_task, make_split, multiclass_metrics, \
     split_counts, take
 
@@ -132,6 +132,23 @@ def run_estimator(estimator, split, fit_params):
                    holdout_rows=rows, holdout_proba=holdout_proba, extra={**check, **_training_log(estimator)})
 
 
+def score_attacks(model, split, names, ctx):
+    """Binary metrics of the fitted ``model`` on the test texts edited by each attack.
+
+    The decision rule (threshold) is the one tuned on clean training rows, as a deployed
+    model would meet noisy text.
+    """
+    scores = {}
+    for name in names:
+        X_edited = attacked(split.X_test, ATTACKS[name](ctx))
+        proba = model.predict_proba(X_edited)
+        decisions, _, _ = _decide(model, proba)
+        metrics = binary_metrics(split.y_test, proba, decisions)
+        scores[name] = {key: metrics[key] for key in ("f1", "average_precision", "roc_auc") if key in metrics}
+        print(f"    under {name}: F1 {scores[name]['f1']}, PR-AUC {scores[name]['average_precision']}", flush=True)
+    return scores
+
+
 def _strings(values):
     """``values`` as the narrowest unicode array (``astype(str)`` pads numbers to 21 characters)."""
     return np.array([str(v) for v in values])
@@ -171,6 +188,8 @@ def run_row(row, ctx, frames, run_key):
             # a warm cache leaves the encoding out of the fit and predict times
             outcome.extra["embedding_cache"] = ("warm: no new embeddings computed" if
                                                 _cache_entries(ctx.cache_dir) == cached else "cold")
+        if row.attacks:
+            outcome.extra["attacks"] = score_attacks(estimator, split, row.attacks, ctx)
     else:
         settings = {"runner": row.run.__name__}
         outcome = row.run(ctx, split)

@@ -333,11 +333,11 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         return distill(self, X, n_layers, temperature, params)
 
     def __getstate__(self):
-        state = super().__getstate__()
         # An ONNX Runtime session cannot be pickled; the engine is rebuilt from
-        # the fp32 weights at the first prediction after loading.
-        state.pop("_inference_engine", None)
-        return state
+        # the fp32 weights at the first prediction after loading. A new dict:
+        # the one scikit-learn returns is the live __dict__.
+        return {name: value for name, value in super().__getstate__().items()
+                if name not in self._derived_attributes}
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -49,7 +49,7 @@ def _assert_close(inference, compressed, fp32):
 
 
 @pytest.mark.parametrize("inference", COMPRESSED)
-def test_compressed_predictions_follow_fp32(fitted, inference):
+def test_bert_classifier_compressed_predictions_follow_fp32(fitted, inference):
     """Check that compressed predictions have the fp32 shape, order and classes, and are close."""
     clf = _with(fitted, inference)
     fp32 = fitted.predict_proba(TEXTS)
@@ -62,7 +62,7 @@ def test_compressed_predictions_follow_fp32(fitted, inference):
     assert clf.decision_function(TEXTS).shape == (len(TEXTS),)
 
 
-def test_fit_compresses_at_the_end(tiny_bert, fitted):
+def test_bert_classifier_fit_compresses_at_the_end(tiny_bert, fitted):
     """Check that fit with inference='onnx' trains the same weights and predicts through ONNX."""
     clf = _fast(tiny_bert, inference="onnx").fit(TEXTS, LABELS)
     assert clf._inference_engine[0] == "onnx"
@@ -72,7 +72,7 @@ def test_fit_compresses_at_the_end(tiny_bert, fitted):
     np.testing.assert_allclose(clf.predict_proba(TEXTS), fitted.predict_proba(TEXTS), atol=1e-6)
 
 
-def test_set_params_switches_engines_after_fit(fitted):
+def test_bert_classifier_set_params_switches_engines_after_fit(fitted):
     """Check that set_params(inference=...) alone changes the engine used at the next prediction."""
     clf = _with(fitted, "int8")
     int8 = clf.predict_proba(TEXTS)
@@ -85,8 +85,8 @@ def test_set_params_switches_engines_after_fit(fitted):
 
 
 @pytest.mark.parametrize("inference", COMPRESSED)
-def test_compressed_pairs(tiny_bert, inference):
-    """Check text pairs (token_type_ids reach the exported graph): close to fp32."""
+def test_bert_classifier_compressed_pairs(tiny_bert, inference):
+    """Check that text pairs work compressed (token_type_ids reach the graph), close to fp32."""
     pairs = [(text.split(",")[0], text) for text in TEXTS]
     clf = _fast(tiny_bert, max_epochs=2).fit(pairs, LABELS)
     fp32 = clf.predict_proba(pairs)
@@ -97,8 +97,8 @@ def test_compressed_pairs(tiny_bert, inference):
     assert not np.allclose(compressed.predict_proba(swapped), compressed.predict_proba(pairs))
 
 
-def test_compressed_multi_task_heads(tiny_bert):
-    """Check a 2-column y with an auxiliary head: every head's outputs survive compression."""
+def test_bert_classifier_compressed_multi_task_heads(tiny_bert):
+    """Check that every head of a 2-column y with an auxiliary head survives compression."""
     department = np.array(["dresses", "tops", "jeans"] * 10)
     Y = np.column_stack([LABELS, 1 - LABELS])
     clf = _fast(tiny_bert, max_epochs=2).fit(TEXTS, Y, auxiliary_targets=department)
@@ -112,8 +112,8 @@ def test_compressed_multi_task_heads(tiny_bert):
 
 
 @pytest.mark.parametrize("inference", ["int8", "onnx"])
-def test_compressed_regressor(tiny_bert, inference):
-    """Check BertRegressor: compressed predictions on the target scale, close to fp32."""
+def test_bert_regressor_compressed_predictions(tiny_bert, inference):
+    """Check that compressed regressor predictions are on the target scale, close to fp32."""
     stars = LABELS * 4.0 + 1
     reg = _fast(tiny_bert, BertRegressor, max_epochs=2).fit(TEXTS, stars)
     fp32 = reg.predict(TEXTS)
@@ -123,11 +123,13 @@ def test_compressed_regressor(tiny_bert, inference):
 
 
 @pytest.mark.parametrize("inference", ["onnx", "onnx-int8", "int8"])
-def test_pickle_round_trip_compresses_again(fitted, inference):
+def test_bert_classifier_pickle_round_trip_compresses_again(fitted, inference):
     """Check that pickles hold no engine (ONNX sessions cannot be pickled) and rebuild it."""
     clf = _with(fitted, inference)
     before = clf.predict_proba(TEXTS)
+    engine = clf._inference_engine
     loaded = pickle.loads(pickle.dumps(clf))
+    assert clf._inference_engine is engine  # pickling leaves the original as it was
     assert "_inference_engine" not in vars(loaded)
     assert loaded.inference == inference
     np.testing.assert_allclose(loaded.predict_proba(TEXTS), before, atol=1e-6)
@@ -135,7 +137,7 @@ def test_pickle_round_trip_compresses_again(fitted, inference):
 
 
 @pytest.mark.parametrize("inference", ["onnx-int8", "int8"])
-def test_save_load_keeps_the_setting(fitted, inference, tmp_path):
+def test_bert_classifier_save_load_keeps_the_setting(fitted, inference, tmp_path):
     """Check that sk_textrec.save stores fp32 weights + the setting and load compresses again."""
     clf = _with(fitted, inference)
     before = clf.predict_proba(TEXTS)
@@ -147,7 +149,7 @@ def test_save_load_keeps_the_setting(fitted, inference, tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(TEXTS), fitted.predict_proba(TEXTS), atol=1e-6)
 
 
-def test_bad_inference_value(tiny_bert, fitted):
+def test_bert_classifier_bad_inference_value(tiny_bert, fitted):
     """Check that an unknown setting fails in fit, and after fit at the next prediction."""
     with pytest.raises(InvalidParameterError, match="'inference' parameter"):
         _fast(tiny_bert, inference="int4").fit(TEXTS, LABELS)
@@ -157,7 +159,7 @@ def test_bad_inference_value(tiny_bert, fitted):
 
 
 @pytest.mark.parametrize("inference", ["onnx", "onnx-int8"])
-def test_missing_onnxruntime_names_the_extra(fitted, inference, monkeypatch):
+def test_bert_classifier_missing_onnxruntime_names_the_extra(fitted, inference, monkeypatch):
     """Check that the ONNX options without onnx/onnxruntime say which extra to install."""
     monkeypatch.setitem(sys.modules, "onnx", None)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
@@ -166,7 +168,7 @@ def test_missing_onnxruntime_names_the_extra(fitted, inference, monkeypatch):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_compressed_inference_of_a_cuda_model_runs_on_the_cpu(tiny_bert):
+def test_bert_classifier_compressed_inference_of_a_cuda_model_runs_on_the_cpu(tiny_bert):
     """Check that a model trained on CUDA predicts compressed on the CPU, with a warning."""
     clf = _fast(tiny_bert, device="cuda", max_epochs=1).fit(TEXTS, LABELS)
     fp32 = clf.predict_proba(TEXTS)
@@ -184,8 +186,8 @@ def student(tiny_bert):
     return teacher, teacher.distill(TEXTS, n_layers=1, max_epochs=8)
 
 
-def test_distill_student_is_a_smaller_fitted_classifier(student):
-    """Check the student: k layers, the teacher's labels and setting, agreeing on most rows."""
+def test_bert_classifier_distill_student_is_a_smaller_fitted_classifier(student):
+    """Check that the student has k layers, the teacher's labels and setting, and agrees on most rows."""
     teacher, student = student
     assert type(student) is BertClassifier
     assert len(teacher.net_.module_.encoder.encoder.layer) == 2
@@ -201,7 +203,7 @@ def test_distill_student_is_a_smaller_fitted_classifier(student):
     assert len(teacher.net_.module_.encoder.encoder.layer) == 2
 
 
-def test_distill_student_pickles_and_saves(student, tmp_path):
+def test_bert_classifier_distill_student_pickles_and_saves(student, tmp_path):
     """Check that the student survives pickle and sk_textrec.save/load (its config has 1 layer)."""
     _, student = student
     expected = student.predict_proba(TEXTS)
@@ -211,7 +213,7 @@ def test_distill_student_pickles_and_saves(student, tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(TEXTS), expected, atol=1e-5)
 
 
-def test_distill_regressor(tiny_bert):
+def test_bert_regressor_distill(tiny_bert):
     """Check that a regressor's student is a 1-layer BertRegressor on the target scale."""
     stars = LABELS * 4.0 + 1
     teacher = _fast(tiny_bert, BertRegressor, max_epochs=2).fit(TEXTS, stars)
@@ -222,6 +224,16 @@ def test_distill_regressor(tiny_bert):
     np.testing.assert_allclose(student.target_mean_, teacher.target_mean_)
 
 
+def test_bert_classifier_distill_esmm_chain(tiny_bert):
+    """Check that an ESMM teacher's student (sigmoid soft targets) predicts both probability tables."""
+    clicked = LABELS
+    purchased = LABELS * (np.arange(len(LABELS)) % 2)
+    teacher = _fast(tiny_bert, multi_output="esmm", max_epochs=1).fit(TEXTS, np.column_stack([clicked, purchased]))
+    student = teacher.distill(TEXTS, n_layers=1, max_epochs=1)
+    assert student.net_.module_.encoder.config.num_hidden_layers == 1
+    assert [p.shape for p in student.predict_proba(TEXTS)] == [(len(TEXTS), 2), (len(TEXTS), 2)]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [({"n_layers": 3}, "'n_layers' parameter must be an int from 1 to 2"),
@@ -229,7 +241,7 @@ def test_distill_regressor(tiny_bert):
      ({"n_layers": 1, "temperature": 0}, "'temperature' parameter"),
      ({"n_layers": 1, "max_epochs": 0}, "'max_epochs' parameter")],
 )
-def test_distill_bad_arguments(fitted, kwargs, match):
+def test_bert_classifier_distill_bad_arguments(fitted, kwargs, match):
     """Check that bad distillation arguments fail before any training, naming the argument."""
     with pytest.raises(ValueError, match=match):
         fitted.distill(TEXTS, **kwargs)

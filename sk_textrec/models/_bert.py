@@ -163,6 +163,19 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         when ``fit`` succeeds. The fits of a search can share one folder: they
         never resume each other. Ctrl-C during ``fit`` re-raises
         ``KeyboardInterrupt`` (with or without a folder), so that a search stops.
+    inference : {"fp32", "int8", "onnx", "onnx-int8"}, default="fp32"
+        How predictions are computed once trained. ``"fp32"`` runs the trained
+        module on ``device_``. The others run a compressed copy on the CPU,
+        built at the end of ``fit`` (and after ``set_params`` or loading, at the
+        next prediction): ``"int8"`` quantizes the linear layers to int8 with
+        torch's dynamic quantization; ``"onnx"`` exports the model to ONNX and
+        runs it with ONNX Runtime; ``"onnx-int8"`` does both, quantizing the
+        exported model with ONNX Runtime (``pip install 'sk-textrec[onnx]'``
+        for the ONNX options). The fp32 weights are always kept: they are what
+        is pickled and saved, and the copy is rebuilt from them. Predictions
+        come in the same order and form; int8 probabilities differ slightly from
+        fp32 (a threshold tuned on fp32 outputs may need tuning again). See
+        ``distill`` for a smaller model with fewer layers.
 
     Attributes
     ----------
@@ -273,6 +286,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         net_params=None,
         on_divergence="raise",
         checkpoint=None,
+        inference="fp32",
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -306,6 +320,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         self.net_params = net_params
         self.on_divergence = on_divergence
         self.checkpoint = checkpoint
+        self.inference = inference
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, auxiliary_targets=None):
@@ -434,6 +449,13 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
             check_early_stopping_scoring(self.early_stopping_scoring), "classifier",
             self._validation_outputs, self._validation_labels, self.classes_,
         )
+
+    def _distillation_kinds(self):
+        """How ``distill`` compares each head with the teacher's: ESMM's logits are sigmoids."""
+        kinds = ["softmax"] * len(self._head_widths)
+        if self.multi_output == "esmm" and self._multi_output:
+            kinds[0] = "sigmoid"
+        return kinds
 
     def _margin(self, logits):
         return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits

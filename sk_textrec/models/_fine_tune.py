@@ -6,6 +6,7 @@ the skorch net and its callbacks, seeding, chunked prediction, pickling — is
 here, once.
 """
 
+import functools
 import os
 from numbers import Integral, Real
 
@@ -16,6 +17,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._base import HFEncoderMixin
+from ._compress import INFERENCE_OPTIONS, check_inference
+from ._tokenize import uses_token_type_ids
 
 # An epoch with at least this many batches gets a progress bar when verbose.
 _PROGRESS_BAR_MIN_BATCHES = 20
@@ -49,14 +52,22 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "net_params": [dict, None],
         "on_divergence": [StrOptions({"raise", "restore"})],
         "checkpoint": [str, os.PathLike, None],
+        "inference": [StrOptions(set(INFERENCE_OPTIONS))],
     }
+    # Built from net_'s fp32 weights when needed; never pickled nor saved.
+    _derived_attributes = ("_inference_engine",)
 
     def _draw_seed(self):
         """One seed for everything random in ``fit``, drawn from ``random_state``."""
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _fit_encoder(self, texts, targets, sample_weight, *, tasks, head_sizes, stratify, seed):
+    def _fit_encoder(
+        self, texts, targets, sample_weight, *, tasks, head_sizes, stratify, seed,
+        encoder=None, initial_weights=None,
+    ):
         """Tokenize, split, build the skorch net and train it; sets ``net_`` and ``n_epochs_``.
+
+        Training ends by compressing the model for ``inference``.
 
         Parameters
         ----------
@@ -70,6 +81,11 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         stratify : ndarray of shape (n,) or None
             Labels the validation split is stratified on.
         seed : int
+        encoder : transformers config, default=None
+            Architecture of the encoder instead of the pretrained model
+            (``_build_net``); with it, ``initial_weights`` are loaded.
+        initial_weights : dict of tensors, default=None
+            State dict the module starts from (a distilled student's).
         """
         import torch
 
@@ -79,6 +95,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "set validation_fraction (e.g. 0.1) as well."
             )
         self._set_up_runtime()
+        self._inference_engine = None
         from ._checkpoint import open_checkpoint
         from ._data import TokenizedTexts
         from ._faults import training_faults
@@ -90,12 +107,18 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         train, valid = self._split(dataset, stratify, seed)
         with torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed)
+            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed, encoder)
             if checkpoint is not None:
                 checkpoint.attach(self.net_)
+            if initial_weights is not None:
+                self.net_.initialize()
+                self.net_.module_.load_state_dict(initial_weights)
+                # skorch's fit would otherwise initialize the module again.
+                self.net_.warm_start = True
             with training_faults(self, checkpoint):
                 self._train(train)
         self.n_epochs_ = len(self.net_.history)
+        self._engine(self.inference)
         return self
 
     def _split(self, dataset, stratify, seed):
@@ -220,27 +243,101 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         # The validation rows are not needed after training either.
         self.net_.train_split = None
 
-    def _raw_outputs(self, X):
-        """The heads' outputs side by side, in the order of ``X``, under inference mode."""
+    def _raw_outputs(self, X, inference=None):
+        """The heads' outputs side by side, in the order of ``X``, under inference mode.
+
+        ``inference`` overrides the parameter (distillation asks the fp32 model).
+        """
         import torch
 
         check_is_fitted(self, "net_")
         texts = self._validate_texts(X, reset=False)
+        # Built before inference mode: tracing and quantizing need ordinary tensors.
+        engine = self._engine(self.inference if inference is None else inference)
         with torch.inference_mode():
-            return self._outputs_in_chunks(texts, self._sorted_raw_outputs)
+            return self._outputs_in_chunks(
+                texts, functools.partial(self._sorted_raw_outputs, engine=engine)
+            )
 
-    def _sorted_raw_outputs(self, dataset, batch_size):
+    def _sorted_raw_outputs(self, dataset, batch_size, engine=None):
         """Raw outputs of a tokenized chunk in the loader's length order, ``batch_size`` rows at a time.
 
         What ``net_.forward`` does, with a batch size that can be lowered when
-        the device runs out of memory.
+        the device runs out of memory; a compressed ``engine`` (see
+        ``_compress``) replaces the net when given.
         """
         from ._data import length_grouped_loader
 
         loader = length_grouped_loader(
             dataset, batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
         )
-        return np.concatenate([self.net_.evaluation_step(batch).cpu().numpy() for batch in loader])
+        if engine is None:
+            return np.concatenate([self.net_.evaluation_step(batch).cpu().numpy() for batch in loader])
+        return np.concatenate([engine(X) for X, _ in loader])
+
+    def _engine(self, inference):
+        """None for the fp32 net; else the compressed CPU engine, built once per setting.
+
+        Only the engine of the current setting is kept: ``set_params(inference=...)``
+        after ``fit`` takes effect at the next prediction.
+        """
+        if check_inference(inference) == "fp32":
+            return None
+        built = getattr(self, "_inference_engine", None)
+        if built is None or built[0] != inference:
+            from ._compress import build_engine
+
+            pairs = self.n_text_fields_ == 2 and uses_token_type_ids(self.tokenizer_)
+            engine = build_engine(self.net_.module_, inference, pairs=pairs, device=self.device_)
+            self._inference_engine = (inference, engine)
+        return self._inference_engine[1]
+
+    def _restore_derived(self):
+        """``sk_textrec.load``: compress the loaded fp32 weights for ``inference`` again."""
+        self._engine(self.inference)
+
+    def distill(self, X, n_layers=3, *, temperature=2.0, **params):
+        """A smaller copy of this model with the lower ``n_layers`` encoder layers, trained on its outputs.
+
+        The student starts from this model's embeddings, its first
+        ``n_layers`` transformer layers and its heads, and is fine-tuned to
+        reproduce this model's fp32 outputs on the texts ``X`` (no labels
+        needed; the training texts are the natural choice): soft targets
+        compared by the KL divergence at ``temperature`` for class heads, by
+        the squared error for regression heads. It is a fitted estimator of
+        the same class with the same parameters, labels and ``inference``
+        setting, trained without early stopping on a score and without a
+        checkpoint. The truncation is part of its fitted state, not of its
+        parameters: fitting the student (or a clone) again trains a
+        full-depth encoder.
+
+        Parameters
+        ----------
+        X : list, ndarray, pandas Series or DataFrame of str
+            Texts (or text pairs, if fitted on pairs) to distill on.
+        n_layers : int, default=3
+            Encoder layers the student keeps, from 1 to the encoder's depth.
+        temperature : float, default=2.0
+            Softmax temperature of the class heads' soft targets; higher
+            values pass on more of the teacher's ranking of wrong classes.
+        **params : dict
+            Parameters of the student's training, e.g. ``max_epochs`` or ``lr``.
+
+        Returns
+        -------
+        student : estimator
+            A fitted estimator of the same class as ``self``.
+        """
+        from ._distill import distill
+
+        return distill(self, X, n_layers, temperature, params)
+
+    def __getstate__(self):
+        # An ONNX Runtime session cannot be pickled; the engine is rebuilt from
+        # the fp32 weights at the first prediction after loading. A new dict:
+        # the one scikit-learn returns is the live __dict__.
+        return {name: value for name, value in super().__getstate__().items()
+                if name not in self._derived_attributes}
 
     def __setstate__(self, state):
         super().__setstate__(state)

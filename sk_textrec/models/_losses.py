@@ -126,6 +126,44 @@ class ESMMLoss(nn.Module):
         return total
 
 
+class DistillationLoss(nn.Module):
+    """Distance of a student head's outputs to the teacher's raw outputs (soft targets).
+
+    Parameters
+    ----------
+    kind : {"softmax", "sigmoid", "mse"}
+        ``"softmax"``: KL divergence from the teacher's to the student's class
+        probabilities at ``temperature`` (Hinton et al. 2015); ``"sigmoid"``:
+        the same for independent sigmoid outputs (the two ESMM logits);
+        ``"mse"``: squared error of the outputs (regression heads).
+    temperature : float, default=1.0
+        Divides both sides' logits. The divergence is multiplied by
+        ``temperature**2`` so that its gradients keep their size at any temperature.
+    """
+
+    def __init__(self, kind, temperature=1.0):
+        super().__init__()
+        self.kind = kind
+        self.temperature = temperature
+
+    def forward(self, outputs, teacher_outputs, weights):
+        outputs, teacher_outputs = outputs.float(), teacher_outputs.float()
+        if self.kind == "mse":
+            return _weighted_mean(((outputs - teacher_outputs) ** 2).mean(dim=1), weights)
+        t = self.temperature
+        if self.kind == "softmax":
+            log_student = F.log_softmax(outputs / t, dim=1)
+            log_teacher = F.log_softmax(teacher_outputs / t, dim=1)
+            row_loss = (log_teacher.exp() * (log_teacher - log_student)).sum(dim=1)
+        else:
+            # Each logit is a two-class softmax over (logit, 0).
+            zeros = outputs.new_zeros(outputs.shape)
+            log_student = F.log_softmax(torch.stack([outputs, zeros], dim=2) / t, dim=2)
+            log_teacher = F.log_softmax(torch.stack([teacher_outputs, zeros], dim=2) / t, dim=2)
+            row_loss = (log_teacher.exp() * (log_teacher - log_student)).sum(dim=2).mean(dim=1)
+        return _weighted_mean(row_loss * t * t, weights)
+
+
 class MultiTaskLoss(nn.Module):
     """Sum of task losses, each on its slice of the outputs and of the targets.
 

@@ -61,7 +61,9 @@ def freeze_parameters(encoder, freeze):
         modules = [encoder]
     else:
         n_layers = 0 if freeze == "embeddings" else freeze
-        layers = _encoder_layers(encoder)
+        layers = encoder_layers(
+            encoder, "to freeze an int number of them; use freeze='embeddings' or 'encoder'"
+        )
         if n_layers > len(layers):
             raise ValueError(
                 f"The 'freeze' parameter asks for {n_layers} frozen layers but the "
@@ -75,7 +77,8 @@ def freeze_parameters(encoder, freeze):
             parameter.requires_grad_(False)
 
 
-def _encoder_layers(encoder):
+def encoder_layers(encoder, purpose):
+    """The transformer layers of ``encoder``, lowest first; ``purpose`` completes the error."""
     for path in ("encoder.layer", "transformer.layer", "layers", "encoder.layers"):
         module = encoder
         try:
@@ -84,10 +87,7 @@ def _encoder_layers(encoder):
         except AttributeError:
             continue
         return list(module)
-    raise ValueError(
-        f"Cannot find the transformer layers of {type(encoder).__name__} to freeze "
-        "an int number of them; use freeze='embeddings' or 'encoder'."
-    )
+    raise ValueError(f"Cannot find the transformer layers of {type(encoder).__name__} {purpose}.")
 
 
 def pool(hidden, attention_mask, pooling):

@@ -119,6 +119,19 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         when ``fit`` succeeds. The fits of a search can share one folder: they
         never resume each other. Ctrl-C during ``fit`` re-raises
         ``KeyboardInterrupt`` (with or without a folder), so that a search stops.
+    inference : {"fp32", "int8", "onnx", "onnx-int8"}, default="fp32"
+        How predictions are computed once trained. ``"fp32"`` runs the trained
+        module on ``device_``. The others run a compressed copy on the CPU,
+        built at the end of ``fit`` (and after ``set_params`` or loading, at the
+        next prediction): ``"int8"`` quantizes the linear layers to int8 with
+        torch's dynamic quantization; ``"onnx"`` exports the model to ONNX and
+        runs it with ONNX Runtime; ``"onnx-int8"`` does both, quantizing the
+        exported model with ONNX Runtime (``pip install 'sk-textrec[onnx]'``
+        for the ONNX options). The fp32 weights are always kept: they are what
+        is pickled and saved, and the copy is rebuilt from them. Predictions
+        come in the same order and form; int8 probabilities differ slightly from
+        fp32 (a threshold tuned on fp32 outputs may need tuning again). See
+        ``distill`` for a smaller model with fewer layers.
 
     Attributes
     ----------
@@ -195,6 +208,7 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         net_params=None,
         on_divergence="raise",
         checkpoint=None,
+        inference="fp32",
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -223,6 +237,7 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         self.net_params = net_params
         self.on_divergence = on_divergence
         self.checkpoint = checkpoint
+        self.inference = inference
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -281,6 +296,10 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
             check_early_stopping_scoring(self.early_stopping_scoring), "regressor",
             self._validation_outputs, self._validation_targets,
         )
+
+    def _distillation_kinds(self):
+        """``distill`` matches the one head's standardised outputs by squared error."""
+        return ["mse"]
 
     def predict(self, X):
         """Predicted targets, on the scale of the training targets.

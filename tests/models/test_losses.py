@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 from sk_textrec.models._losses import (  # noqa: E402
+    DistillationLoss,
     ESMMLoss,
     MultiTaskLoss,
     RegressionLoss,
@@ -134,3 +135,27 @@ def test_multi_task_loss_adds_weighted_tasks_and_skips_zero_weights():
 
     tasks[1] = (Exploding(), slice(3, 5), slice(1, 2), 0.0)
     MultiTaskLoss(tasks)(outputs, {"target": targets, "weight": target["weight"]})
+
+
+@pytest.mark.parametrize("kind", ["softmax", "sigmoid", "mse"])
+def test_distillation_loss_is_zero_on_the_teacher_and_positive_elsewhere(kind):
+    """Check that each distillation loss vanishes when the student equals the teacher."""
+    student, _ = _batch(seed=0)
+    teacher, _ = _batch(seed=1)
+    weights = torch.ones(len(student))
+    loss = DistillationLoss(kind, temperature=2.0)
+    assert float(loss(teacher, teacher, weights)) == pytest.approx(0.0, abs=1e-6)
+    assert float(loss(student, teacher, weights)) > 0
+
+
+def test_distillation_loss_softmax_is_scaled_kl_and_sigmoid_is_bernoulli_kl():
+    """Check the softmax kind against torch's KL divergence and the sigmoid kind against Bernoulli KL."""
+    student, _ = _batch(seed=0)
+    teacher, _ = _batch(seed=1)
+    weights, t = torch.ones(len(student)), 3.0
+    expected = F.kl_div(F.log_softmax(student / t, 1), F.log_softmax(teacher / t, 1),
+                        log_target=True, reduction="batchmean") * t * t
+    assert float(DistillationLoss("softmax", t)(student, teacher, weights)) == pytest.approx(float(expected), rel=1e-5)
+    p, q = torch.sigmoid(teacher / t), torch.sigmoid(student / t)
+    bernoulli = (p * (p / q).log() + (1 - p) * ((1 - p) / (1 - q)).log()).mean() * t * t
+    assert float(DistillationLoss("sigmoid", t)(student, teacher, weights)) == pytest.approx(float(bernoulli), rel=1e-5)

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import as_float_array, check_sample_weight
+from ._encoder_cache import DEFAULT_CACHE_SIZE
 from ._fine_tune import FineTunedEncoderMixin
 from ._heads import REGRESSION_LOSSES
 
@@ -119,6 +120,19 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         when ``fit`` succeeds. The fits of a search can share one folder: they
         never resume each other. Ctrl-C during ``fit`` re-raises
         ``KeyboardInterrupt`` (with or without a folder), so that a search stops.
+    cache_size : int, default=100_000
+        With ``freeze="encoder"``: pooled encoder outputs kept in memory, per
+        text, for the whole process. The encoder then runs without dropout, so
+        each distinct text is encoded once for every fit and prediction of a
+        grid search over heads, losses, weights or thresholds, and the heads
+        are trained on the cached vectors (with the batches, in the order, of
+        training through the encoder). The least recently used are dropped
+        beyond this many; 0 turns the cache off. Unused otherwise.
+    memory : str, path-like, joblib.Memory or None, default=None
+        With ``freeze="encoder"``: a folder (or the location of a
+        ``joblib.Memory``) where the pooled outputs are also kept per text,
+        shared by processes and later runs, keyed as in :class:`TextEmbedder`
+        and by ``pooling``.
 
     Attributes
     ----------
@@ -195,6 +209,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         net_params=None,
         on_divergence="raise",
         checkpoint=None,
+        cache_size=DEFAULT_CACHE_SIZE,
+        memory=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -223,6 +239,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         self.net_params = net_params
         self.on_divergence = on_divergence
         self.checkpoint = checkpoint
+        self.cache_size = cache_size
+        self.memory = memory
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -139,7 +139,7 @@ class HFEncoderMixin:
             return np.empty((0, width), np.float32)
         with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
             return self._outputs_in_chunks(
-                texts, partial(self._pooled_sorted, encoder, pooling), description="encode"
+                texts, partial(self._pooled_sorted, encoder, pooling), description="embed"
             )
 
     def _pooled_sorted(self, encoder, pooling, dataset, batch_size):

@@ -114,7 +114,9 @@ def test_text_embedder_verbose_progress_bar(tiny_bert, capsys, verbose, shown):
     """Check that verbose shows a progress bar on more than one chunk of texts, and only then."""
     from sk_textrec.models._base import PREDICT_CHUNK_ROWS
 
-    embedder = TextEmbedder(tiny_bert, device="cpu", batch_size=512, verbose=verbose).fit(["a"])
+    embedder = TextEmbedder(
+        tiny_bert, device="cpu", batch_size=512, verbose=verbose, cache_size=0
+    ).fit(["a"])
     embedder.transform(["ok"] * (PREDICT_CHUNK_ROWS + 1))
     assert ("embed: 100%" in capsys.readouterr().err) is shown
     embedder.transform(["ok"] * 3)

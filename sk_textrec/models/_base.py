@@ -12,6 +12,7 @@ import numpy as np
 
 from ..utils._device import resolve_device, resolve_precision
 from ..utils._model_source import model_load_errors, resolve_model_source
+from ..utils._parallel import configure_worker_threads
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ..utils._tags import text_input_tags
 from ..utils._validation import check_text_input
@@ -52,6 +53,7 @@ class HFEncoderMixin:
         from transformers import AutoConfig, AutoTokenizer
 
         self.device_ = resolve_device(self.device)
+        configure_worker_threads(self.device_)
         self._autocast_dtype = resolve_precision(self.precision, self.device_)
         source = self._model_source()
         with model_load_errors(source, purpose=type(self).__name__):
@@ -171,6 +173,8 @@ class HFEncoderMixin:
         from ._data import TokenizedTexts, length_order
         from ._faults import BatchSizeBackoff
 
+        # A model fitted elsewhere and shipped to a worker predicts there.
+        configure_worker_threads(self.device_)
         chunks = []
         backoff = BatchSizeBackoff(self.batch_size, self.device_)
         show = bool(getattr(self, "verbose", 0)) and len(texts) > PREDICT_CHUNK_ROWS

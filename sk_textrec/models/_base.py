@@ -119,16 +119,25 @@ class HFEncoderMixin:
         """
         from ._encoder_cache import cached_outputs, settings_key
 
-        settings = settings_key(
-            "pooled", model_identity(self._model_source()), self.max_length_, self.truncation,
-            pooling, texts.ndim, str(self._autocast_dtype),
-        )
+        settings = settings_key(*self._encoder_settings(pooling, texts.ndim))
 
         def compute(positions):
             return self._encode_pooled(texts[positions], encoder, pooling)
 
         return cached_outputs(
             texts, settings, compute, cache_size=self.cache_size, memory=self.memory
+        )
+
+    def _encoder_settings(self, pooling, n_dims):
+        """Everything besides the text that the pooled outputs depend on: the cache key.
+
+        An option that changes what the encoder computes (compressed weights,
+        adapters, fewer layers) must be added here, or it would be served the
+        vectors of the plain encoder.
+        """
+        return (
+            "pooled", model_identity(self._model_source()), self.max_length_, self.truncation,
+            pooling, n_dims, str(self._autocast_dtype),
         )
 
     def _encode_pooled(self, texts, encoder, pooling):

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._optional import import_optional
 
+__all__ = ["predict_dask"]
+
 _METHODS = ("predict_proba", "predict", "decision_function", "transform")
 
 

@@ -97,7 +97,7 @@ def _cache_folder(memory, settings):
             "The 'memory' parameter must be a folder, a joblib.Memory or None; "
             f"got {type(memory).__name__}, which has no 'location'."
         )
-    return None if location is None else Path(location) / _FOLDER_NAME / settings
+    return None if location is None else Path(location).expanduser() / _FOLDER_NAME / settings
 
 
 def _read_folder(folder, wanted):

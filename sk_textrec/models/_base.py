@@ -4,6 +4,7 @@ Nothing here imports torch at module level: ``import sk_textrec`` stays light.
 """
 
 import os
+from functools import partial
 from numbers import Integral
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from ..utils._device import resolve_device, resolve_precision
 from ..utils._model_source import model_load_errors, resolve_model_source
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._parallel import configure_worker_threads
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ..utils._tags import text_input_tags
 from ..utils._validation import check_text_input
 from ._tokenize import TRUNCATIONS
@@ -35,6 +37,8 @@ class HFEncoderMixin:
         "precision": [StrOptions({"auto", "fp32", "bf16"})],
         "trust_remote_code": ["boolean"],
         "truncation": [StrOptions(set(TRUNCATIONS))],
+        "cache_size": [Interval(Integral, 0, None, closed="left")],
+        "memory": [str, os.PathLike, HasMethods(["cache"]), None],
     }
 
     def _model_source(self):
@@ -49,6 +53,7 @@ class HFEncoderMixin:
         from transformers import AutoConfig, AutoTokenizer
 
         self.device_ = resolve_device(self.device)
+        configure_worker_threads(self.device_)
         self._autocast_dtype = resolve_precision(self.precision, self.device_)
         source = self._model_source()
         with model_load_errors(source, purpose=type(self).__name__):
@@ -105,6 +110,64 @@ class HFEncoderMixin:
 
         return tokenize(self.tokenizer_, texts, self.max_length_, self.truncation)
 
+    def _pooled_outputs(self, texts, encoder, pooling):
+        """Pooled last hidden states of ``encoder`` (frozen, in eval mode) for ``texts``.
+
+        Each distinct text is encoded once per cache (``cache_size`` in this
+        process, ``memory`` across processes; see ``_encoder_cache``). Mean
+        pooling is computed in fp32, as ``TextEmbedder`` always did.
+        """
+        from ._encoder_cache import cached_outputs, settings_key
+
+        settings = settings_key(*self._encoder_settings(pooling, texts.ndim))
+
+        def compute(positions):
+            return self._encode_pooled(texts[positions], encoder, pooling)
+
+        return cached_outputs(
+            texts, settings, compute, cache_size=self.cache_size, memory=self.memory
+        )
+
+    def _encoder_settings(self, pooling, n_dims):
+        """Everything besides the text that the pooled outputs depend on: the cache key.
+
+        An option that changes what the encoder computes (compressed weights,
+        adapters, fewer layers) must be added here, or it would be served the
+        vectors of the plain encoder.
+        """
+        return (
+            "pooled", model_identity(self._model_source()), self.max_length_, self.truncation,
+            pooling, n_dims, str(self._autocast_dtype),
+        )
+
+    def _encode_pooled(self, texts, encoder, pooling):
+        import torch
+
+        from ._module import autocast_context
+
+        width = encoder.config.hidden_size
+        if not len(texts):
+            return np.empty((0, width), np.float32)
+        with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
+            return self._outputs_in_chunks(
+                texts, partial(self._pooled_sorted, encoder, pooling), description="embed"
+            )
+
+    def _pooled_sorted(self, encoder, pooling, dataset, batch_size):
+        """Pooled vectors of a tokenized chunk, in the loader's length order."""
+        from ._data import length_grouped_loader
+        from ._module import pool
+
+        loader = length_grouped_loader(
+            dataset, batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
+        )
+        chunks = []
+        for batch, _ in loader:
+            batch = {name: tensor.to(self.device_) for name, tensor in batch.items()}
+            hidden = encoder(**batch).last_hidden_state
+            chunks.append(pool(hidden.float(), batch["attention_mask"], pooling).float().cpu().numpy())
+        return np.concatenate(chunks)
+
     def _outputs_in_chunks(self, texts, sorted_outputs_of, description="predict"):
         """Outputs for ``texts`` in their order, computed ``PREDICT_CHUNK_ROWS`` at a time.
 
@@ -119,6 +182,8 @@ class HFEncoderMixin:
         from ._data import TokenizedTexts, length_order
         from ._faults import BatchSizeBackoff
 
+        # A model fitted elsewhere and shipped to a worker predicts there.
+        configure_worker_threads(self.device_)
         chunks = []
         backoff = BatchSizeBackoff(self.batch_size, self.device_)
         show = bool(getattr(self, "verbose", 0)) and len(texts) > PREDICT_CHUNK_ROWS

@@ -43,7 +43,7 @@ from ._divergence import cpu_state_dict
 
 # Parameters that do not change what training computes: a fit that differs
 # from the interrupted one only in them resumes it (``inference`` acts after training).
-_NOT_IN_KEY = frozenset({"verbose", "checkpoint", "on_divergence", "inference"})
+_NOT_IN_KEY = frozenset({"verbose", "checkpoint", "on_divergence", "inference", "cache_size", "memory"})
 _SKORCH_FILES = {
     "f_params": "params.pt",
     "f_optimizer": "optimizer.pt",

@@ -56,6 +56,50 @@ class TokenizedTexts(Dataset):
         return self.input_ids[i], types, target, weight
 
 
+class PooledRows(Dataset):
+    """Pooled encoder outputs of texts, with their token lengths, targets and weights.
+
+    The lengths (of the texts' token ids) give the batches of
+    :func:`length_grouped_loader` the rows that :class:`TokenizedTexts` would
+    give them: heads trained on these rows see the batches, in the order, of
+    heads trained on the encoder's outputs computed batch by batch.
+    """
+
+    def __init__(self, pooled, lengths, targets=None, weights=None):
+        self.pooled = pooled
+        self.lengths = lengths
+        self.targets = targets
+        self.weights = weights
+
+    def __len__(self):
+        return len(self.pooled)
+
+    def subset(self, indices):
+        return PooledRows(
+            self.pooled[indices],
+            self.lengths[indices],
+            None if self.targets is None else self.targets[indices],
+            None if self.weights is None else self.weights[indices],
+        )
+
+    def __getitem__(self, i):
+        target = None if self.targets is None else self.targets[i]
+        weight = 1.0 if self.weights is None else self.weights[i]
+        return self.pooled[i], None, target, weight
+
+    @staticmethod
+    def collate(batch):
+        pooled, _, targets, weights = zip(*batch)
+        return {"pooled": torch.from_numpy(np.stack(pooled))}, _targets(targets, weights)
+
+
+def _targets(targets, weights):
+    y = {"weight": torch.as_tensor(weights, dtype=torch.float32)}
+    if targets[0] is not None:
+        y["target"] = torch.as_tensor(np.stack(targets))
+    return y
+
+
 def _padded(rows, width, fill):
     batch = torch.full((len(rows), width), fill, dtype=torch.long)
     for i, row in enumerate(rows):
@@ -79,10 +123,7 @@ class PadCollator:
         }
         if types[0] is not None:
             X["token_type_ids"] = _padded(types, width, 0)
-        y = {"weight": torch.as_tensor(weights, dtype=torch.float32)}
-        if targets[0] is not None:
-            y["target"] = torch.as_tensor(np.stack(targets))
-        return X, y
+        return X, _targets(targets, weights)
 
 
 class LengthGroupedBatchSampler:
@@ -132,11 +173,15 @@ class LengthGroupedBatchSampler:
 def length_grouped_loader(
     dataset, batch_size, shuffle=False, pad_token_id=0, seed=0, first_epoch=0, **loader_kwargs
 ):
-    """The ``iterator_train`` / ``iterator_valid`` that sk_textrec gives skorch."""
+    """The ``iterator_train`` / ``iterator_valid`` that sk_textrec gives skorch.
+
+    A dataset with a ``collate`` of its own (:class:`PooledRows`) batches its
+    rows with it; token ids are padded.
+    """
     sampler = LengthGroupedBatchSampler(dataset.lengths, batch_size, shuffle, seed, first_epoch)
     return DataLoader(
         dataset,
         batch_sampler=sampler,
-        collate_fn=PadCollator(pad_token_id),
+        collate_fn=getattr(dataset, "collate", None) or PadCollator(pad_token_id),
         **loader_kwargs,
     )

@@ -45,8 +45,12 @@ def distill(teacher, X, n_layers, temperature, params):
     soft_targets = teacher._raw_outputs(X, inference="fp32").astype(np.float32)
 
     # Early stopping on a score would compare soft targets with labels; the
-    # checkpoint key does not hold n_layers, so two students could resume each other.
-    student = clone(teacher).set_params(**{**params, "early_stopping_scoring": None, "checkpoint": None})
+    # checkpoint key does not hold n_layers, so two students could resume each other;
+    # the encoder caches are keyed by the model source, whose encoder the student no
+    # longer is (a frozen student encodes through its own layers, uncached).
+    student = clone(teacher).set_params(**{
+        **params, "early_stopping_scoring": None, "checkpoint": None, "cache_size": 0, "memory": None,
+    })
     student._validate_params()
     excluded = _TRAINING_STATE | set(student.get_params(deep=False))
     student.__dict__.update(

@@ -2,17 +2,12 @@
 
 import io
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, check_memory
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import HasMethods, _fit_context
-from ._base import HFEncoderMixin, model_identity
-
-
-def _embed(embedder, texts, model_identity, max_length, normalize, truncation):
-    """Embed ``texts``; the arguments after ``embedder`` are the cache key."""
-    return embedder._embed_uncached(texts)
+from ..utils._sklearn_compat import _fit_context
+from ._base import HFEncoderMixin
+from ._encoder_cache import DEFAULT_CACHE_SIZE
 
 
 class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -47,11 +42,18 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         elsewhere.
     trust_remote_code : bool, default=False
         Allow model code from the hub to run; never on unless asked.
-    memory : str, joblib.Memory or None, default=None
-        Cache of embeddings, keyed by the model's identity (name, or folder and
-        the size and time of its files), ``max_length``, ``normalize`` and the
-        texts. In a grid search the same folds are then encoded once for all
-        candidates.
+    cache_size : int, default=100_000
+        Embeddings kept in memory, per text, for the whole process: the fits
+        and transforms of a grid search (every clone, candidate and fold)
+        encode each distinct text once. The least recently used are dropped
+        beyond this many (100,000 of all-MiniLM-L6-v2's 384 floats take about
+        150 MB); 0 turns the cache off.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Folder (or the location of a ``joblib.Memory``) where embeddings are
+        also kept per text, shared by processes and later runs. Entries are
+        keyed by the model's identity (name, or folder and the size and time
+        of its files), ``max_length``, ``truncation``, single texts or pairs,
+        precision and the text; ``normalize`` is applied after the cache.
     verbose : int, default=0
         0 is silent; 1 shows a progress bar on transforms of more than 4,096
         texts.
@@ -86,7 +88,6 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
     _parameter_constraints = {
         **HFEncoderMixin._shared_parameter_constraints,
         "normalize": ["boolean"],
-        "memory": [str, HasMethods(["cache"]), None],
         "verbose": ["verbose"],
     }
 
@@ -101,6 +102,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         device="auto",
         precision="auto",
         trust_remote_code=False,
+        cache_size=DEFAULT_CACHE_SIZE,
         memory=None,
         verbose=0,
     ):
@@ -112,6 +114,7 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         self.device = device
         self.precision = precision
         self.trust_remote_code = trust_remote_code
+        self.cache_size = cache_size
         self.memory = memory
         self.verbose = verbose
 
@@ -160,46 +163,14 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         """
         check_is_fitted(self, "model_")
         texts = self._validate_texts(X, reset=False)
-        if self.memory is None:
-            return self._embed_uncached(texts)
-        # The key's model identity stats the model's files: only worth it when cached.
-        embed = check_memory(self.memory).cache(_embed, ignore=["embedder"])
-        return embed(
-            self, texts, self._model_identity(), self.max_length_, self.normalize, self.truncation
-        )
-
-    def _model_identity(self):
-        """The model's name, or for a folder its path with its files' sizes and times."""
-        return model_identity(self._model_source())
-
-    def _embed_uncached(self, texts):
+        embeddings = self._pooled_outputs(texts, self.model_, "mean")
+        if not self.normalize:
+            return embeddings
         import torch
-
-        from ._module import autocast_context
-
-        with torch.inference_mode(), autocast_context(self.device_, self._autocast_dtype):
-            embeddings = self._outputs_in_chunks(texts, self._embed_sorted, description="embed")
-        return embeddings if len(embeddings) else np.empty((0, self.n_features_out_), np.float32)
-
-    def _embed_sorted(self, dataset, batch_size):
-        """Embeddings of a tokenized chunk, in the loader's length order."""
         import torch.nn.functional as F
 
-        from ._data import length_grouped_loader
-        from ._module import mean_pool
-
-        loader = length_grouped_loader(
-            dataset, batch_size, pad_token_id=self.tokenizer_.pad_token_id or 0
-        )
-        chunks = []
-        for batch, _ in loader:
-            batch = {name: tensor.to(self.device_) for name, tensor in batch.items()}
-            hidden = self.model_(**batch).last_hidden_state
-            pooled = mean_pool(hidden.float(), batch["attention_mask"])
-            if self.normalize:
-                pooled = F.normalize(pooled, p=2, dim=1)
-            chunks.append(pooled.float().cpu().numpy())
-        return np.concatenate(chunks)
+        # On the CPU, after the cache: a normalised and a raw embedder share its entries.
+        return F.normalize(torch.from_numpy(embeddings), p=2, dim=1).numpy()
 
     def __getstate__(self):
         state = super().__getstate__()

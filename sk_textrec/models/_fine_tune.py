@@ -97,8 +97,9 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         self._set_up_runtime()
         self._inference_engine = None
         from ._checkpoint import open_checkpoint
-        from ._data import TokenizedTexts
+        from ._data import PooledRows, TokenizedTexts
         from ._faults import training_faults
+        from ._module import PooledHeads
 
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
         # A resumed training keeps the seed it was started with (random_state may be None).
@@ -108,18 +109,46 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         with torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seed)
             self.net_ = self._build_net(train, valid, tasks, head_sizes, seed, encoder)
-            if checkpoint is not None:
-                checkpoint.attach(self.net_)
             if initial_weights is not None:
                 self.net_.initialize()
                 self.net_.module_.load_state_dict(initial_weights)
                 # skorch's fit would otherwise initialize the module again.
                 self.net_.warm_start = True
+            full_net = None
+            if self._trains_heads_only():
+                # The encoder's outputs do not change during training: encode each
+                # text once (through the caches) and train the heads on them.
+                full_net = self.net_ if initial_weights is not None else self.net_.initialize()
+                # Encoding draws loader seeds from torch's RNG, and only on cache
+                # misses: kept apart, training draws what it would draw anyway.
+                with torch.random.fork_rng(devices=self._rng_devices()):
+                    pooled = self._pooled_outputs(texts, full_net.module_.encoder, self.pooling)
+                train, valid = self._split(
+                    PooledRows(pooled, dataset.lengths, targets, sample_weight), stratify, seed
+                )
+                self.net_ = self._build_net(
+                    train, valid, tasks, head_sizes, seed, module=PooledHeads(full_net.module_)
+                )
+            if checkpoint is not None:
+                checkpoint.attach(self.net_)
             with training_faults(self, checkpoint):
                 self._train(train)
+            if full_net is not None:
+                # The heads were trained in place: the encoder-with-heads is the model.
+                full_net.history = self.net_.history
+                full_net.train_split = None
+                self.net_ = full_net
         self.n_epochs_ = len(self.net_.history)
         self._engine(self.inference)
         return self
+
+    def _trains_heads_only(self):
+        """Whether ``fit`` trains the heads on the frozen encoder's cached pooled outputs.
+
+        Adversarial training perturbs the encoder's word embeddings, so it runs
+        the encoder on every batch.
+        """
+        return self.freeze == "encoder" and self.adversarial is None
 
     def _split(self, dataset, stratify, seed):
         if self.validation_fraction is None:
@@ -182,11 +211,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
         return f"valid_{name}"
 
-    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None):
+    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None, module=None):
         """The skorch net; ``encoder`` (a transformers config) replaces the model source.
 
         ``sk_textrec.load`` passes the saved encoder's config so that the net is
-        built without the original model, then loads the saved weights.
+        built without the original model, then loads the saved weights. A
+        ``module`` (the heads of a frozen encoder) replaces the encoder-with-heads.
         """
         import torch
         from skorch import NeuralNet
@@ -198,7 +228,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
 
         n_batches = -(-len(train) // self.batch_size)
         pad_token_id = self.tokenizer_.pad_token_id or 0
-        params = {
+        module_params = {"module": module} if module is not None else {
             "module": EncoderWithHeads,
             "module__model_name_or_path": self._model_source() if encoder is None else encoder,
             "module__head_sizes": head_sizes,
@@ -207,6 +237,9 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             "module__freeze": self.freeze,
             "module__trust_remote_code": self.trust_remote_code,
             "module__autocast_dtype": self._autocast_dtype,
+        }
+        params = {
+            **module_params,
             "criterion": MultiTaskLoss,
             "criterion__tasks": tasks,
             "optimizer": torch.optim.AdamW,
@@ -255,9 +288,21 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         # Built before inference mode: tracing and quantizing need ordinary tensors.
         engine = self._engine(self.inference if inference is None else inference)
         with torch.inference_mode():
-            return self._outputs_in_chunks(
-                texts, functools.partial(self._sorted_raw_outputs, engine=engine)
-            )
+            if self.freeze != "encoder" or engine is not None:
+                # A compressed engine runs the whole model: the cache holds fp32 vectors.
+                return self._outputs_in_chunks(
+                    texts, functools.partial(self._sorted_raw_outputs, engine=engine)
+                )
+            from ._base import PREDICT_CHUNK_ROWS
+            from ._module import PooledHeads
+
+            pooled = self._pooled_outputs(texts, self.net_.module_.encoder, self.pooling)
+            heads = PooledHeads(self.net_.module_).eval()
+            return np.concatenate([
+                heads(torch.from_numpy(pooled[start : start + PREDICT_CHUNK_ROWS]).to(self.device_))
+                .cpu().numpy()
+                for start in range(0, max(len(pooled), 1), PREDICT_CHUNK_ROWS)
+            ])
 
     def _sorted_raw_outputs(self, dataset, batch_size, engine=None):
         """Raw outputs of a tokenized chunk in the loader's length order, ``batch_size`` rows at a time.

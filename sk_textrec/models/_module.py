@@ -131,7 +131,16 @@ class EncoderWithHeads(nn.Module):
         heads += [nn.Linear(hidden_size, size) for size in head_sizes[1:]]
         torch.random.set_rng_state(state)
         self.heads = nn.ModuleList(heads)
+        self.freeze = freeze
         self.autocast_dtype = autocast_dtype
+
+    def train(self, mode=True):
+        super().train(mode)
+        # A frozen encoder runs without dropout: its outputs are then a pure
+        # function of the text, which is what lets them be cached.
+        if self.freeze == "encoder":
+            self.encoder.eval()
+        return self
 
     def forward(self, input_ids, attention_mask, token_type_ids=None):
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
@@ -139,6 +148,27 @@ class EncoderWithHeads(nn.Module):
             inputs["token_type_ids"] = token_type_ids
         with autocast_context(input_ids.device, self.autocast_dtype):
             hidden = self.encoder(**inputs).last_hidden_state
-            pooled = self.dropout(pool(hidden, attention_mask, self.pooling))
-            outputs = torch.cat([head(pooled) for head in self.heads], dim=1)
+            outputs = heads_outputs(self, pool(hidden, attention_mask, self.pooling))
         return outputs.float()
+
+
+def heads_outputs(module, pooled):
+    """Dropout, then every head, side by side: the top of an :class:`EncoderWithHeads`."""
+    pooled = module.dropout(pooled)
+    return torch.cat([head(pooled) for head in module.heads], dim=1)
+
+
+class PooledHeads(nn.Module):
+    """The dropout and heads of an :class:`EncoderWithHeads`, on pooled vectors.
+
+    They are the same parameters, not copies: training this module on cached
+    pooled outputs of a frozen encoder trains the encoder-with-heads in place.
+    """
+
+    def __init__(self, encoder_with_heads):
+        super().__init__()
+        self.dropout = encoder_with_heads.dropout
+        self.heads = encoder_with_heads.heads
+
+    def forward(self, pooled):
+        return heads_outputs(self, pooled).float()

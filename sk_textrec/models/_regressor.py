@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import as_float_array, check_sample_weight
+from ._encoder_cache import DEFAULT_CACHE_SIZE
 from ._fine_tune import FineTunedEncoderMixin
 from ._heads import REGRESSION_LOSSES
 
@@ -132,6 +133,19 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         come in the same order and form; int8 probabilities differ slightly from
         fp32 (a threshold tuned on fp32 outputs may need tuning again). See
         ``distill`` for a smaller model with fewer layers.
+    cache_size : int, default=100_000
+        With ``freeze="encoder"``: pooled encoder outputs kept in memory, per
+        text, for the whole process. The encoder then runs without dropout, so
+        each distinct text is encoded once for every fit and prediction of a
+        grid search over heads, losses, weights or thresholds, and the heads
+        are trained on the cached vectors (with the batches, in the order, of
+        training through the encoder). The least recently used are dropped
+        beyond this many; 0 turns the cache off. Unused otherwise.
+    memory : str, path-like, joblib.Memory or None, default=None
+        With ``freeze="encoder"``: a folder (or the location of a
+        ``joblib.Memory``) where the pooled outputs are also kept per text,
+        shared by processes and later runs, keyed as in :class:`TextEmbedder`
+        and by ``pooling``.
 
     Attributes
     ----------
@@ -209,6 +223,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         on_divergence="raise",
         checkpoint=None,
         inference="fp32",
+        cache_size=DEFAULT_CACHE_SIZE,
+        memory=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -238,6 +254,8 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         self.on_divergence = on_divergence
         self.checkpoint = checkpoint
         self.inference = inference
+        self.cache_size = cache_size
+        self.memory = memory
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -43,7 +43,8 @@ def _check_available(torch, device, given):
 def resolve_device(device):
     """Return the torch device string that ``device`` stands for.
 
-    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU. Any other value is
+    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU; inside the worker
+    of a parallel search, a GPU no other worker holds (see ``_parallel``). Any other value is
     passed to :class:`torch.device` so that typos fail here, in ``fit``, and a
     CUDA or MPS device that this machine does not have is a ValueError that
     says which devices it has.
@@ -52,7 +53,10 @@ def resolve_device(device):
 
     if device is None or device == "auto":
         if torch.cuda.is_available():
-            return "cuda"
+            from ._parallel import auto_cuda_device
+
+            # Inside a parallel worker: a GPU of its own, never one another worker uses.
+            return auto_cuda_device(torch.cuda.device_count())
         mps = getattr(torch.backends, "mps", None)
         if mps is not None and mps.is_available():
             return "mps"

@@ -4,7 +4,6 @@ import pickle
 
 import numpy as np
 import pytest
-from joblib import Memory
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
@@ -40,22 +39,6 @@ def test_text_embedder_independent_of_batching(tiny_bert, reviews):
     together = embedder.transform(texts)
     alone = np.vstack([embedder.transform([text]) for text in texts])
     assert np.allclose(together, alone, atol=1e-5)
-
-
-def test_text_embedder_memory_caches_embeddings(tiny_bert, reviews, tmp_path, monkeypatch):
-    """Check that a memory cache encodes the same texts once, keyed by the settings."""
-    texts, _ = reviews
-    calls = []
-    original = TextEmbedder._embed_uncached
-    monkeypatch.setattr(TextEmbedder, "_embed_uncached",
-                        lambda self, t: calls.append(len(t)) or original(self, t))
-    memory = Memory(tmp_path, verbose=0)
-    first = TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts)
-    second = TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts)
-    assert np.array_equal(first, second) and calls == [len(texts)]
-    TextEmbedder(tiny_bert, memory=memory, normalize=False).fit(texts).transform(texts)
-    TextEmbedder(tiny_bert, memory=memory).fit(texts).transform(texts[:5])
-    assert calls == [len(texts), len(texts), 5]
 
 
 def test_text_embedder_in_pipeline(tiny_bert, reviews):
@@ -131,7 +114,9 @@ def test_text_embedder_verbose_progress_bar(tiny_bert, capsys, verbose, shown):
     """Check that verbose shows a progress bar on more than one chunk of texts, and only then."""
     from sk_textrec.models._base import PREDICT_CHUNK_ROWS
 
-    embedder = TextEmbedder(tiny_bert, device="cpu", batch_size=512, verbose=verbose).fit(["a"])
+    embedder = TextEmbedder(
+        tiny_bert, device="cpu", batch_size=512, verbose=verbose, cache_size=0
+    ).fit(["a"])
     embedder.transform(["ok"] * (PREDICT_CHUNK_ROWS + 1))
     assert ("embed: 100%" in capsys.readouterr().err) is shown
     embedder.transform(["ok"] * 3)

@@ -163,6 +163,18 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         when ``fit`` succeeds. The fits of a search can share one folder: they
         never resume each other. Ctrl-C during ``fit`` re-raises
         ``KeyboardInterrupt`` (with or without a folder), so that a search stops.
+    accelerator : "auto", accelerate.Accelerator or None, default=None
+        Train through HuggingFace ``accelerate`` (several GPUs or machines;
+        start the script with ``accelerate launch``), with skorch's
+        ``AccelerateMixin``. ``"auto"`` builds ``Accelerator(split_batches=True)``:
+        each batch of ``batch_size`` rows is split between the processes, so a
+        run on N GPUs takes the optimizer steps of a run on one. With an
+        Accelerator of your own and its default ``split_batches=False``,
+        ``batch_size`` is per process (N times the rows per step). ``device``
+        must stay "auto"; ``precision`` decides the autocast, and an
+        Accelerator with another ``mixed_precision`` is refused; not with
+        ``checkpoint``. The fitted model holds no accelerator: it pickles and
+        predicts without one (prediction is not distributed).
 
     Attributes
     ----------
@@ -273,6 +285,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         net_params=None,
         on_divergence="raise",
         checkpoint=None,
+        accelerator=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -306,6 +319,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         self.net_params = net_params
         self.on_divergence = on_divergence
         self.checkpoint = checkpoint
+        self.accelerator = accelerator
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, auxiliary_targets=None):

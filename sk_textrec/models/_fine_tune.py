@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ._base import HFEncoderMixin
 
 # An epoch with at least this many batches gets a progress bar when verbose.
@@ -49,6 +49,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "net_params": [dict, None],
         "on_divergence": [StrOptions({"raise", "restore"})],
         "checkpoint": [str, os.PathLike, None],
+        "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
     }
 
     def _draw_seed(self):
@@ -78,7 +79,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "The 'early_stopping_scoring' parameter needs validation rows to score: "
                 "set validation_fraction (e.g. 0.1) as well."
             )
-        self._set_up_runtime()
+        from ._accelerate import accelerator_device, check_precision, resolve_accelerator
+
+        accelerator = resolve_accelerator(self)
+        self._set_up_runtime(None if accelerator is None else accelerator_device(accelerator))
+        if accelerator is not None:
+            check_precision(accelerator, self._autocast_dtype, self.precision)
         from ._checkpoint import open_checkpoint
         from ._data import TokenizedTexts
         from ._faults import training_faults
@@ -90,7 +96,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         train, valid = self._split(dataset, stratify, seed)
         with torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed)
+            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed, accelerator=accelerator)
             if checkpoint is not None:
                 checkpoint.attach(self.net_)
             with training_faults(self, checkpoint):
@@ -159,11 +165,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
         return f"valid_{name}"
 
-    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None):
+    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None, accelerator=None):
         """The skorch net; ``encoder`` (a transformers config) replaces the model source.
 
         ``sk_textrec.load`` passes the saved encoder's config so that the net is
-        built without the original model, then loads the saved weights.
+        built without the original model, then loads the saved weights. With an
+        ``accelerator`` the net trains through it (see ``_accelerate``).
         """
         import torch
         from skorch import NeuralNet
@@ -174,6 +181,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         from ._module import EncoderWithHeads
 
         n_batches = -(-len(train) // self.batch_size)
+        net_class, accelerated = NeuralNet, {}
+        if accelerator is not None:
+            from ._accelerate import AcceleratedNet, accelerated_net_params, batches_per_process
+
+            n_batches = batches_per_process(accelerator, n_batches)
+            net_class, accelerated = AcceleratedNet, accelerated_net_params(accelerator)
         pad_token_id = self.tokenizer_.pad_token_id or 0
         params = {
             "module": EncoderWithHeads,
@@ -203,9 +216,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             # The pickled module is a HuggingFace model, not a plain tensor dict.
             "torch_load_kwargs": {"weights_only": False},
             "verbose": self.verbose,
+            **accelerated,
             **(self.net_params or {}),
         }
-        return NeuralNet(**params)
+        return net_class(**params)
 
     def _train(self, train):
         from ._callbacks import StopTraining
@@ -214,6 +228,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             self.net_.fit(train, y=None)
         except StopTraining:
             self.net_.notify("on_train_end", X=train, y=None)
+        if getattr(self.net_, "accelerator", None) is not None:
+            from ._accelerate import detach_accelerator
+
+            self.net_ = detach_accelerator(self.net_)
         # AdamW's moment estimates are twice the size of the weights and are not
         # needed to predict; dropping them keeps pickles close to the weights.
         self.net_.optimizer_.state.clear()

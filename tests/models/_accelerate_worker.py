@@ -28,6 +28,8 @@ CONFIGURATIONS = {
         "patience": 1,
         "adversarial": "fgm",
     },
+    # PGD resets and restores the gradients between its backward passes.
+    "pgd": {"max_epochs": 2, "adversarial": "pgd", "adversarial_steps": 2},
 }
 
 

@@ -98,6 +98,16 @@ def test_accelerated_auto_with_early_stopping_adversarial_and_regressor(tiny_ber
     assert np.isfinite(reg.predict(texts)).all()
 
 
+def test_accelerated_gradient_accumulation_fits(tiny_bert, reviews):
+    """Check that an Accelerator with gradient accumulation trains and predicts."""
+    texts, y = reviews
+    accelerator = accelerate.Accelerator(cpu=True, gradient_accumulation_steps=2)
+    clf = _fast(tiny_bert, accelerator=accelerator, batch_size=4, validation_fraction=0.25).fit(texts, y)
+    assert clf.n_epochs_ == 2
+    assert np.isfinite(clf.net_.history[:, "train_loss"]).all()
+    assert np.isfinite(clf.predict_proba(texts)).all()
+
+
 @pytest.mark.parametrize(
     "params, err_type, err_msg",
     [
@@ -152,7 +162,7 @@ def test_two_cpu_processes_train_as_one_with_the_same_global_batch(dropout_free_
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO_ROOT)}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                str(WORKER), dropout_free_bert, str(tmp_path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
 
     texts, y = training_data()

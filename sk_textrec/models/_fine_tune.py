@@ -80,14 +80,14 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "set validation_fraction (e.g. 0.1) as well."
             )
         from ._accelerate import accelerator_device, check_precision, resolve_accelerator
+        from ._checkpoint import open_checkpoint
+        from ._data import TokenizedTexts
+        from ._faults import training_faults
 
         accelerator = resolve_accelerator(self)
         self._set_up_runtime(None if accelerator is None else accelerator_device(accelerator))
         if accelerator is not None:
             check_precision(accelerator, self._autocast_dtype, self.precision)
-        from ._checkpoint import open_checkpoint
-        from ._data import TokenizedTexts
-        from ._faults import training_faults
 
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
         # A resumed training keeps the seed it was started with (random_state may be None).

@@ -20,6 +20,8 @@ are frozen, and perturbs each occurrence of a word on its own.
 import torch
 from skorch.callbacks import Callback
 
+from ._accelerate import backward, bare_module
+
 
 def _per_text_unit(gradient):
     """The gradient divided by its L2 norm over each text's tokens and features."""
@@ -54,7 +56,7 @@ class AdversarialTraining(Callback):
     def on_train_begin(self, net, **kwargs):
         self._delta = None
         self._embedded = None
-        embeddings = net.module_.encoder.get_input_embeddings()
+        embeddings = bare_module(net).encoder.get_input_embeddings()
         self._hook = embeddings.register_forward_hook(self._perturb)
 
     def on_train_end(self, net, **kwargs):
@@ -87,7 +89,7 @@ class AdversarialTraining(Callback):
             return
         if self.method == "fgm":
             self._delta = self.epsilon * _per_text_unit(gradient.detach())
-            self._adversarial_loss(net, batch).backward()
+            backward(net, self._adversarial_loss(net, batch))
         else:
             self._pgd(net, batch, gradient.detach())
         self._delta = self._embedded = None
@@ -107,6 +109,6 @@ class AdversarialTraining(Callback):
             else:
                 for parameter in parameters:
                     parameter.grad = None
-            self._adversarial_loss(net, batch).backward()
+            backward(net, self._adversarial_loss(net, batch))
             if not last:
                 gradient = self._embedded.grad.detach()

@@ -190,6 +190,18 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         ``joblib.Memory``) where the pooled outputs are also kept per text,
         shared by processes and later runs, keyed as in :class:`TextEmbedder`
         and by ``pooling``.
+    accelerator : "auto", accelerate.Accelerator or None, default=None
+        Train through HuggingFace ``accelerate`` (several GPUs or machines;
+        start the script with ``accelerate launch``), with skorch's
+        ``AccelerateMixin``. ``"auto"`` builds ``Accelerator(split_batches=True)``:
+        each batch of ``batch_size`` rows is split between the processes, so a
+        run on N GPUs takes the optimizer steps of a run on one. With an
+        Accelerator of your own and its default ``split_batches=False``,
+        ``batch_size`` is per process (N times the rows per step). ``device``
+        must stay "auto"; ``precision`` decides the autocast, and an
+        Accelerator with another ``mixed_precision`` is refused; not with
+        ``checkpoint``. The fitted model holds no accelerator: it pickles and
+        predicts without one (prediction is not distributed).
 
     Attributes
     ----------
@@ -303,6 +315,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         inference="fp32",
         cache_size=DEFAULT_CACHE_SIZE,
         memory=None,
+        accelerator=None,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -339,6 +352,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         self.inference = inference
         self.cache_size = cache_size
         self.memory = memory
+        self.accelerator = accelerator
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, auxiliary_targets=None):

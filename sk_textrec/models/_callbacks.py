@@ -3,6 +3,8 @@
 import numpy as np
 from skorch.callbacks import Callback, LRScheduler
 
+from ._accelerate import bare_module, gathered
+
 
 class StopTraining(Exception):
     """Raised by :class:`EarlyStopping`; caught by BertClassifier.fit.
@@ -40,7 +42,7 @@ class EarlyStopping(Callback):
             self.best_score_, self.best_epoch_, self.misses_ = score, epoch, 0
             self.best_weights_ = {
                 name: tensor.detach().to("cpu", copy=True)
-                for name, tensor in net.module_.state_dict().items()
+                for name, tensor in bare_module(net).state_dict().items()
             }
             return
         self.misses_ += 1
@@ -54,7 +56,7 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, net, **kwargs):
         if self.best_weights_ is not None and self.best_epoch_ != net.history[-1, "epoch"]:
-            net.module_.load_state_dict(self.best_weights_)
+            bare_module(net).load_state_dict(self.best_weights_)
         # The copy has served its purpose; keeping it would double the pickle.
         self.best_weights_ = None
 
@@ -64,7 +66,8 @@ class ValidationScoring(Callback):
 
     The outputs of the validation batches, which skorch computes anyway for
     ``valid_loss``, are collected as they pass, so scoring costs no extra
-    forward pass. ``score(outputs, targets)`` turns the module's raw outputs and
+    forward pass; under an accelerator they are gathered from every process.
+    ``score(outputs, targets)`` turns the module's raw outputs and
     the target rows into a number; it is recorded in the history as ``name``.
     """
 
@@ -77,8 +80,9 @@ class ValidationScoring(Callback):
 
     def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
         if not training:
-            self.outputs_.append(y_pred.detach().float().cpu().numpy())
-            self.targets_.append(batch[1]["target"].cpu().numpy())
+            outputs, targets = gathered(net, (y_pred.detach().float(), batch[1]["target"]))
+            self.outputs_.append(outputs.cpu().numpy())
+            self.targets_.append(targets.cpu().numpy())
 
     def on_epoch_end(self, net, **kwargs):
         net.history.record(

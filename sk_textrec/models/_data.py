@@ -135,14 +135,19 @@ class LengthGroupedBatchSampler:
     Without shuffle all rows are sorted by length (prediction, validation).
     ``first_epoch`` is the epoch whose permutation comes first: a training
     resumed after that many epochs sees the batches an uninterrupted one would.
+    ``short_batch_last`` keeps the one short batch (if any) at the end of the
+    shuffled order: accelerate's sharding of a batch sampler across processes
+    (``BatchSamplerShard``) expects every batch but the last to be full and
+    drops rows otherwise.
     """
 
-    def __init__(self, lengths, batch_size, shuffle, seed, first_epoch=0):
+    def __init__(self, lengths, batch_size, shuffle, seed, first_epoch=0, short_batch_last=False):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
         self._epoch = first_epoch
+        self.short_batch_last = short_batch_last
 
     def __len__(self):
         return -(-len(self.lengths) // self.batch_size)
@@ -166,19 +171,31 @@ class LengthGroupedBatchSampler:
         for start in range(0, len(permutation), megabatch):
             chunk = permutation[start : start + megabatch]
             batches.extend(self._batches_of(chunk[length_order(self.lengths[chunk])]))
-        for i in rng.permutation(len(batches)):
+        order = rng.permutation(len(batches))
+        if self.short_batch_last:
+            order = sorted(order, key=lambda i: len(batches[i]) < self.batch_size)
+        for i in order:
             yield batches[i]
 
 
 def length_grouped_loader(
-    dataset, batch_size, shuffle=False, pad_token_id=0, seed=0, first_epoch=0, **loader_kwargs
+    dataset,
+    batch_size,
+    shuffle=False,
+    pad_token_id=0,
+    seed=0,
+    first_epoch=0,
+    short_batch_last=False,
+    **loader_kwargs,
 ):
     """The ``iterator_train`` / ``iterator_valid`` that sk_textrec gives skorch.
 
     A dataset with a ``collate`` of its own (:class:`PooledRows`) batches its
     rows with it; token ids are padded.
     """
-    sampler = LengthGroupedBatchSampler(dataset.lengths, batch_size, shuffle, seed, first_epoch)
+    sampler = LengthGroupedBatchSampler(
+        dataset.lengths, batch_size, shuffle, seed, first_epoch, short_batch_last
+    )
     return DataLoader(
         dataset,
         batch_sampler=sampler,

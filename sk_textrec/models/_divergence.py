@@ -14,6 +14,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
+from ._accelerate import bare_module
 from ._callbacks import StopTraining
 
 
@@ -50,7 +51,7 @@ class DivergenceGuard(Callback):
         # one, found finite by on_epoch_end (or loaded from a checkpoint).
         completed = len(net.history) - 1
         if self.on_divergence == "restore" and completed > 0:
-            self.good_weights_, self.good_epoch_ = cpu_state_dict(net.module_), completed
+            self.good_weights_, self.good_epoch_ = cpu_state_dict(bare_module(net)), completed
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if training:
@@ -85,7 +86,7 @@ class DivergenceGuard(Callback):
             "precision='fp32' if training in bf16, and look for extreme sample weights"
         )
         if self.on_divergence == "restore" and self.good_weights_ is not None:
-            net.module_.load_state_dict(self.good_weights_)
+            bare_module(net).load_state_dict(self.good_weights_)
             del net.history[-1]  # the epoch that diverged did not complete
             warnings.warn(
                 f"{what} Restored the weights of epoch {self.good_epoch_} and stopped "

@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ._base import HFEncoderMixin
 from ._compress import INFERENCE_OPTIONS, check_inference
 from ._tokenize import uses_token_type_ids
@@ -53,6 +53,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "on_divergence": [StrOptions({"raise", "restore"})],
         "checkpoint": [str, os.PathLike, None],
         "inference": [StrOptions(set(INFERENCE_OPTIONS))],
+        "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
     }
     # Built from net_'s fp32 weights when needed; never pickled nor saved.
     _derived_attributes = ("_inference_engine",)
@@ -94,12 +95,17 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "The 'early_stopping_scoring' parameter needs validation rows to score: "
                 "set validation_fraction (e.g. 0.1) as well."
             )
-        self._set_up_runtime()
-        self._inference_engine = None
+        from ._accelerate import accelerator_device, check_precision, resolve_accelerator
         from ._checkpoint import open_checkpoint
         from ._data import PooledRows, TokenizedTexts
         from ._faults import training_faults
         from ._module import PooledHeads
+
+        accelerator = resolve_accelerator(self)
+        self._set_up_runtime(None if accelerator is None else accelerator_device(accelerator))
+        self._inference_engine = None
+        if accelerator is not None:
+            check_precision(accelerator, self._autocast_dtype, self.precision)
 
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
         # A resumed training keeps the seed it was started with (random_state may be None).
@@ -108,14 +114,19 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         train, valid = self._split(dataset, stratify, seed)
         with torch.random.fork_rng(devices=self._rng_devices()):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed, encoder)
+            heads_only = self._trains_heads_only()
+            # A frozen encoder's net only encodes; the heads' net is the one accelerated.
+            self.net_ = self._build_net(
+                train, valid, tasks, head_sizes, seed, encoder,
+                accelerator=None if heads_only else accelerator,
+            )
             if initial_weights is not None:
                 self.net_.initialize()
                 self.net_.module_.load_state_dict(initial_weights)
                 # skorch's fit would otherwise initialize the module again.
                 self.net_.warm_start = True
             full_net = None
-            if self._trains_heads_only():
+            if heads_only:
                 # The encoder's outputs do not change during training: encode each
                 # text once (through the caches) and train the heads on them.
                 full_net = self.net_ if initial_weights is not None else self.net_.initialize()
@@ -127,7 +138,8 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                     PooledRows(pooled, dataset.lengths, targets, sample_weight), stratify, seed
                 )
                 self.net_ = self._build_net(
-                    train, valid, tasks, head_sizes, seed, module=PooledHeads(full_net.module_)
+                    train, valid, tasks, head_sizes, seed, module=PooledHeads(full_net.module_),
+                    accelerator=accelerator,
                 )
             if checkpoint is not None:
                 checkpoint.attach(self.net_)
@@ -211,12 +223,15 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
         return f"valid_{name}"
 
-    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None, module=None):
+    def _build_net(
+        self, train, valid, tasks, head_sizes, seed, encoder=None, module=None, accelerator=None
+    ):
         """The skorch net; ``encoder`` (a transformers config) replaces the model source.
 
         ``sk_textrec.load`` passes the saved encoder's config so that the net is
         built without the original model, then loads the saved weights. A
         ``module`` (the heads of a frozen encoder) replaces the encoder-with-heads.
+        With an ``accelerator`` the net trains through it (see ``_accelerate``).
         """
         import torch
         from skorch import NeuralNet
@@ -227,6 +242,12 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         from ._module import EncoderWithHeads
 
         n_batches = -(-len(train) // self.batch_size)
+        net_class, accelerated = NeuralNet, {}
+        if accelerator is not None:
+            from ._accelerate import AcceleratedNet, accelerated_net_params, batches_per_process
+
+            n_batches = batches_per_process(accelerator, n_batches)
+            net_class, accelerated = AcceleratedNet, accelerated_net_params(accelerator)
         pad_token_id = self.tokenizer_.pad_token_id or 0
         module_params = {"module": module} if module is not None else {
             "module": EncoderWithHeads,
@@ -259,9 +280,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             # The pickled module is a HuggingFace model, not a plain tensor dict.
             "torch_load_kwargs": {"weights_only": False},
             "verbose": self.verbose,
+            **accelerated,
             **(self.net_params or {}),
         }
-        return NeuralNet(**params)
+        return net_class(**params)
 
     def _train(self, train):
         from ._callbacks import StopTraining
@@ -270,6 +292,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             self.net_.fit(train, y=None)
         except StopTraining:
             self.net_.notify("on_train_end", X=train, y=None)
+        if getattr(self.net_, "accelerator", None) is not None:
+            from ._accelerate import detach_accelerator
+
+            self.net_ = detach_accelerator(self.net_)
         # AdamW's moment estimates are twice the size of the weights and are not
         # needed to predict; dropping them keeps pickles close to the weights.
         self.net_.optimizer_.state.clear()

@@ -121,6 +121,12 @@ class EncoderWithHeads(nn.Module):
         super().__init__()
         self.encoder = load_encoder(model_name_or_path, trust_remote_code)
         freeze_parameters(self.encoder, freeze)
+        # The pooled output of BERT-like encoders is not used (we pool
+        # ourselves): its layer never gets a gradient, which AdamW skips anyway
+        # but DistributedDataParallel would wait for.
+        pooler = getattr(self.encoder, "pooler", None)
+        if isinstance(pooler, nn.Module):
+            pooler.requires_grad_(False)
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
         hidden_size = self.encoder.config.hidden_size

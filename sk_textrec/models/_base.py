@@ -44,12 +44,16 @@ class HFEncoderMixin:
         """
         return resolve_model_source(self.model_name_or_path)
 
+    def _set_up_device(self):
+        """Resolve ``device_`` and the autocast dtype."""
+        self.device_ = resolve_device(self.device)
+        self._autocast_dtype = resolve_precision(self.precision, self.device_)
+
     def _set_up_runtime(self):
         """Resolve ``device_``, the autocast dtype, ``tokenizer_`` and ``max_length_``."""
         from transformers import AutoConfig, AutoTokenizer
 
-        self.device_ = resolve_device(self.device)
-        self._autocast_dtype = resolve_precision(self.precision, self.device_)
+        self._set_up_device()
         source = self._model_source()
         with model_load_errors(source, purpose=type(self).__name__):
             self.tokenizer_ = AutoTokenizer.from_pretrained(

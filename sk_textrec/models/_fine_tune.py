@@ -6,6 +6,7 @@ the skorch net and its callbacks, seeding, chunked prediction, pickling — is
 here, once.
 """
 
+import copy
 import os
 from numbers import Integral, Real
 
@@ -14,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ._base import HFEncoderMixin
 
 # An epoch with at least this many batches gets a progress bar when verbose.
@@ -49,13 +50,21 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "net_params": [dict, None],
         "on_divergence": [StrOptions({"raise", "restore"})],
         "checkpoint": [str, os.PathLike, None],
+        "peft": [StrOptions({"lora"}), HasMethods(["to_dict"]), None],
+        "peft_pickle": [StrOptions({"adapters", "full"})],
+        "warm_start": ["boolean"],
     }
 
     def _draw_seed(self):
         """One seed for everything random in ``fit``, drawn from ``random_state``."""
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _fit_encoder(self, texts, targets, sample_weight, *, tasks, head_sizes, stratify, seed):
+    def _continues(self):
+        """Whether this fit continues the fitted weights (``warm_start`` on a fitted model)."""
+        return bool(self.warm_start) and hasattr(self, "net_")
+
+    def _fit_encoder(self, texts, targets, sample_weight, *, tasks, head_sizes, stratify, seed,
+                     warm=False):
         """Tokenize, split, build the skorch net and train it; sets ``net_`` and ``n_epochs_``.
 
         Parameters
@@ -70,6 +79,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         stratify : ndarray of shape (n,) or None
             Labels the validation split is stratified on.
         seed : int
+        warm : bool, default=False
+            Continue from the fitted module (``warm_start``) with a fresh
+            optimizer and learning-rate schedule; the caller has checked that
+            the targets fit its heads.
         """
         import torch
 
@@ -78,25 +91,79 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "The 'early_stopping_scoring' parameter needs validation rows to score: "
                 "set validation_fraction (e.g. 0.1) as well."
             )
-        self._set_up_runtime()
+        from ._peft import check_peft
+
+        check_peft(self)
+        if warm:
+            fitted_heads = [head.out_features for head in self.net_.module_.heads]
+            if list(head_sizes) != fitted_heads:
+                raise ValueError(
+                    f"This fit needs heads of widths {list(head_sizes)}, the fitted "
+                    f"{type(self).__name__} has {fitted_heads} (multi_output or the targets "
+                    "changed). A warm_start fit trains the fitted heads; fit with "
+                    "warm_start=False instead."
+                )
+        # A warm fit trains a copy: when it fails (a crash, Ctrl-C) the fitted model
+        # is left as it was, and the same fit again resumes its checkpoint, whose
+        # key hashes these starting weights.
+        previous = self.net_ if warm else None
+        warm_module = copy.deepcopy(previous.module_) if warm else None
+        if warm:
+            # The tokenizer and max_length_ stay those of the fitted model; the
+            # device and precision are those asked for now.
+            self._set_up_device()
+        else:
+            self._set_up_runtime()
         from ._checkpoint import open_checkpoint
         from ._data import TokenizedTexts
         from ._faults import training_faults
 
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
         # A resumed training keeps the seed it was started with (random_state may be None).
-        checkpoint = open_checkpoint(self, texts, targets, sample_weight, seed)
+        checkpoint = open_checkpoint(self, texts, targets, sample_weight, seed, start=warm_module)
         seed = seed if checkpoint is None else checkpoint.seed
         train, valid = self._split(dataset, stratify, seed)
-        with torch.random.fork_rng(devices=self._rng_devices()):
-            torch.manual_seed(seed)
-            self.net_ = self._build_net(train, valid, tasks, head_sizes, seed)
-            if checkpoint is not None:
-                checkpoint.attach(self.net_)
-            with training_faults(self, checkpoint):
-                self._train(train)
+        try:
+            with torch.random.fork_rng(devices=self._rng_devices()):
+                torch.manual_seed(seed)
+                if warm:
+                    self._prepare_warm_module(warm_module)
+                self.net_ = self._build_net(train, valid, tasks, head_sizes, seed, module=warm_module)
+                if checkpoint is not None:
+                    checkpoint.attach(self.net_)
+                with training_faults(self, checkpoint):
+                    self._train(train)
+        except BaseException:
+            if previous is not None:
+                self.net_ = previous
+            raise
+        if self.peft is not None:
+            from ._peft import merge_adapters
+
+            merge_adapters(self, self.model_name_or_path, warm=warm)
+        elif hasattr(self, "_peft_adapters"):  # a warm fit without adapters changed every weight
+            del self._peft_adapters
         self.n_epochs_ = len(self.net_.history)
         return self
+
+    def _prepare_warm_module(self, module):
+        """Apply the current parameters that do not change the fitted module's architecture.
+
+        What trains is set again: a fit without adapters may follow one with
+        them (whose merged encoder is frozen), or ``freeze`` may have changed.
+        """
+        from ._module import freeze_parameters
+
+        module.autocast_dtype = self._autocast_dtype
+        module.dropout.p = self.dropout
+        module.pooling = self.pooling
+        if self.peft is None:
+            module.encoder.requires_grad_(True)
+            freeze_parameters(module.encoder, self.freeze)
+        else:
+            from ._peft import add_adapters
+
+            module.encoder = add_adapters(module.encoder, self.peft)
 
     def _split(self, dataset, stratify, seed):
         if self.validation_fraction is None:
@@ -159,11 +226,13 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
         return f"valid_{name}"
 
-    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None):
+    def _build_net(self, train, valid, tasks, head_sizes, seed, encoder=None, module=None):
         """The skorch net; ``encoder`` (a transformers config) replaces the model source.
 
         ``sk_textrec.load`` passes the saved encoder's config so that the net is
-        built without the original model, then loads the saved weights.
+        built without the original model, then loads the saved (merged) weights:
+        no adapters are added. A ``warm_start`` fit passes its fitted ``module``,
+        which the net trains as it is.
         """
         import torch
         from skorch import NeuralNet
@@ -175,15 +244,22 @@ class FineTunedEncoderMixin(HFEncoderMixin):
 
         n_batches = -(-len(train) // self.batch_size)
         pad_token_id = self.tokenizer_.pad_token_id or 0
+        if module is None:
+            module_params = {
+                "module": EncoderWithHeads,
+                "module__model_name_or_path": self._model_source() if encoder is None else encoder,
+                "module__head_sizes": head_sizes,
+                "module__pooling": self.pooling,
+                "module__dropout": self.dropout,
+                "module__freeze": self.freeze,
+                "module__trust_remote_code": self.trust_remote_code,
+                "module__autocast_dtype": self._autocast_dtype,
+                "module__peft": self.peft if encoder is None else None,
+            }
+        else:
+            module_params = {"module": module}
         params = {
-            "module": EncoderWithHeads,
-            "module__model_name_or_path": self._model_source() if encoder is None else encoder,
-            "module__head_sizes": head_sizes,
-            "module__pooling": self.pooling,
-            "module__dropout": self.dropout,
-            "module__freeze": self.freeze,
-            "module__trust_remote_code": self.trust_remote_code,
-            "module__autocast_dtype": self._autocast_dtype,
+            **module_params,
             "criterion": MultiTaskLoss,
             "criterion__tasks": tasks,
             "optimizer": torch.optim.AdamW,
@@ -219,6 +295,9 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         self.net_.optimizer_.state.clear()
         # The validation rows are not needed after training either.
         self.net_.train_split = None
+        # A warm fit hands skorch the fitted module itself; kept as the `module`
+        # parameter too, it would be pickled a second time beside `module_`.
+        self.net_.module = type(self.net_.module_)
 
     def _raw_outputs(self, X):
         """The heads' outputs side by side, in the order of ``X``, under inference mode."""
@@ -242,9 +321,22 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         )
         return np.concatenate([self.net_.evaluation_step(batch).cpu().numpy() for batch in loader])
 
+    def __getstate__(self):
+        # A copy: on Python 3.11+ the default state is the instance's own __dict__.
+        state = dict(super().__getstate__())
+        if getattr(self, "_peft_adapters", None) is not None and self.peft_pickle == "adapters":
+            from ._peft import without_encoder
+
+            state["net_"] = without_encoder(self.net_)
+        return state
+
     def __setstate__(self, state):
         super().__setstate__(state)
         # skorch falls back to the CPU when a net trained on CUDA is loaded where
         # CUDA is missing; report the device the model actually sits on.
         if "net_" in state:
             self.device_ = str(self.net_.device)
+            if self.net_.module_.encoder is None:  # an adapters-only pickle
+                from ._peft import restore_encoder
+
+                restore_encoder(self)

@@ -48,17 +48,21 @@ class HFEncoderMixin:
         """
         return resolve_model_source(self.model_name_or_path)
 
-    def _set_up_runtime(self, device=None):
-        """Resolve ``device_``, the autocast dtype, ``tokenizer_`` and ``max_length_``.
+    def _set_up_device(self, device=None):
+        """Resolve ``device_`` and the autocast dtype.
 
         ``device``, when given, is where something else (an accelerator) puts
         the model, in place of the ``device`` parameter.
         """
-        from transformers import AutoConfig, AutoTokenizer
-
         self.device_ = resolve_device(self.device) if device is None else device
         configure_worker_threads(self.device_)
         self._autocast_dtype = resolve_precision(self.precision, self.device_)
+
+    def _set_up_runtime(self, device=None):
+        """Resolve ``device_``, the autocast dtype, ``tokenizer_`` and ``max_length_``."""
+        from transformers import AutoConfig, AutoTokenizer
+
+        self._set_up_device(device)
         source = self._model_source()
         with model_load_errors(source, purpose=type(self).__name__):
             self.tokenizer_ = AutoTokenizer.from_pretrained(

@@ -16,6 +16,7 @@ from ._heads import (
     check_esmm_columns,
     class_weight_vector,
     encode_classification_columns,
+    encode_with_fitted_classes,
     esmm_probabilities,
     label_columns,
     output_slices,
@@ -202,6 +203,35 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         Accelerator with another ``mixed_precision`` is refused; not with
         ``checkpoint``. The fitted model holds no accelerator: it pickles and
         predicts without one (prediction is not distributed).
+    peft : "lora", peft config or None, default=None
+        Train adapters instead of the encoder's weights (``pip install
+        'sk-textrec[scale]'``). ``"lora"`` adds LoRA adapters of rank 8
+        (``lora_alpha=16``, dropout 0.1) to the attention query and value
+        layers; a peft config (e.g. ``peft.LoraConfig(r=16,
+        target_modules=[...])``) adds any adapters peft can merge (LoRA, LoHa,
+        LoKr, IA3, ...). The encoder's own weights stay frozen and only the
+        adapters and the heads train; after ``fit`` the adapters are merged
+        into the encoder's weights, so predicting costs what it costs without
+        them. Cannot be combined with ``freeze``.
+    peft_pickle : {"adapters", "full"}, default="adapters"
+        What a pickle of a model fitted with ``peft`` holds. ``"adapters"``:
+        only what training changed (adapters, heads) and the name or path
+        of the base model, which unpickling loads again to merge the adapters
+        into: the base model must be loadable where the pickle is loaded (an
+        ``OSError`` names it otherwise). ``"full"``: the merged weights,
+        self-contained. Read when pickling; ``sk_textrec.save`` always writes
+        the merged weights.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted model continues from its weights on the
+        rows it is given instead of starting again: a periodic refit on new
+        rows (with ``max_epochs=1``, one pass over them). The labels must be
+        among ``classes_`` (a ``ValueError`` names any other), in the same
+        columns of ``y`` and ``auxiliary_targets``; ``classes_`` and the heads
+        are kept. ``X`` must have the same form (single texts or pairs). Each
+        warm fit gets a fresh AdamW and its own learning-rate schedule, warmed
+        up linearly over ``warmup_ratio`` of its steps; with ``peft`` it trains
+        new adapters on the merged weights. The tokenizer and ``max_length_``
+        stay those of the first fit.
 
     Attributes
     ----------
@@ -226,7 +256,8 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
     class_weight_ : ndarray of shape (n_classes,) or list of ndarray
         Class weights used in the loss (before class-balanced re-weighting).
     n_epochs_ : int
-        Number of epochs run (fewer than ``max_epochs`` after an early stop).
+        Number of epochs run by the last fit (fewer than ``max_epochs`` after
+        an early stop).
 
     See Also
     --------
@@ -316,6 +347,9 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         cache_size=DEFAULT_CACHE_SIZE,
         memory=None,
         accelerator=None,
+        peft=None,
+        peft_pickle="adapters",
+        warm_start=False,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -353,6 +387,9 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         self.cache_size = cache_size
         self.memory = memory
         self.accelerator = accelerator
+        self.peft = peft
+        self.peft_pickle = peft_pickle
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, auxiliary_targets=None):
@@ -377,26 +414,20 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         self : BertClassifier
             The fitted classifier.
         """
-        texts = self._validate_texts(X, reset=True)
+        warm = self._continues()
+        texts = self._validate_texts(X, reset=not warm)
         check_label_values(y)
-        y_columns, self._multi_output = label_columns(y, "y")
+        y_columns, multi_output = label_columns(y, "y")
         aux_columns = []
         if auxiliary_targets is not None:
             check_label_values(auxiliary_targets, input_name="auxiliary_targets")
             aux_columns = label_columns(auxiliary_targets, "auxiliary_targets")[0]
         check_consistent_length(texts, *y_columns, *aux_columns)
         sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
-        if self.multi_output == "esmm" and self._multi_output:
-            y_codes = check_esmm_columns(y_columns)
-            classes = [np.unique(column) for column in y_columns]
-            stratify = 2 * y_codes[:, 0] + y_codes[:, 1]
-        else:
-            if self.multi_output == "esmm":
-                check_esmm_columns(y_columns)  # raises: ESMM needs two columns
-            classes, y_codes = encode_classification_columns(y_columns, "y")
-            stratify = y_codes[:, 0]
-        aux_classes, aux_codes = encode_classification_columns(aux_columns, "auxiliary_targets") \
-            if aux_columns else ([], np.empty((len(texts), 0), np.int64))
+        classes, y_codes, stratify, aux_classes, aux_codes = self._label_codes(
+            y_columns, multi_output, aux_columns, len(texts), warm
+        )
+        self._multi_output = multi_output
         self.classes_ = classes if self._multi_output else classes[0]
         self.n_outputs_ = len(y_columns)
         self.auxiliary_classes_ = aux_classes
@@ -405,8 +436,35 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
         tasks, self._head_widths = self._tasks(classes, y_codes, aux_classes)
         return self._fit_encoder(
             texts, targets, sample_weight, tasks=tasks, head_sizes=self._head_widths,
-            stratify=stratify, seed=seed,
+            stratify=stratify, seed=seed, warm=warm,
         )
+
+    def _label_codes(self, y_columns, multi_output, aux_columns, n_rows, warm):
+        """Classes and integer codes of y and of the auxiliary targets, and the stratification.
+
+        A warm fit encodes in the fitted classes, which it keeps.
+        """
+        name = type(self).__name__
+        if self.multi_output == "esmm" and multi_output:
+            y_codes = check_esmm_columns(y_columns)
+            classes = [np.unique(column) for column in y_columns]
+            stratify = 2 * y_codes[:, 0] + y_codes[:, 1]
+        else:
+            if self.multi_output == "esmm":
+                check_esmm_columns(y_columns)  # raises: ESMM needs two columns
+            if warm:
+                classes = self.classes_ if self._multi_output else [self.classes_]
+                y_codes = encode_with_fitted_classes(y_columns, classes, "y", name)
+            else:
+                classes, y_codes = encode_classification_columns(y_columns, "y")
+            stratify = y_codes[:, 0]
+        aux_classes, aux_codes = [], np.empty((n_rows, 0), np.int64)
+        if warm and (aux_columns or self.auxiliary_classes_):
+            aux_classes = self.auxiliary_classes_
+            aux_codes = encode_with_fitted_classes(aux_columns, aux_classes, "auxiliary_targets", name)
+        elif aux_columns:
+            aux_classes, aux_codes = encode_classification_columns(aux_columns, "auxiliary_targets")
+        return classes, y_codes, stratify, aux_classes, aux_codes
 
     def _tasks(self, classes, y_codes, aux_classes):
         """The loss of each head, its output and target columns, and the head widths."""

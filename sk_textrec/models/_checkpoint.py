@@ -64,14 +64,23 @@ def _hash_param(value):
         return repr(value)
 
 
-def checkpoint_key(estimator, texts, targets, sample_weight):
-    """The name of the folder of one training: class, parameters, model and data."""
+def checkpoint_key(estimator, texts, targets, sample_weight, start=None):
+    """The name of the folder of one training: class, parameters, model and data.
+
+    A ``warm_start`` fit passes the fitted module it starts from as ``start``:
+    its weights stand for the model, and two warm fits on the same rows from
+    different weights must not resume each other.
+    """
     params = {
         name: _hash_param(value)
         for name, value in estimator.get_params(deep=False).items()
         if name not in _NOT_IN_KEY
     }
-    params["model_name_or_path"] = joblib.hash(model_identity(estimator._model_source()))
+    if start is None:
+        params["model_name_or_path"] = joblib.hash(model_identity(estimator._model_source()))
+    else:
+        params["start"] = joblib.hash({name: tensor.detach().float().cpu().numpy()
+                                       for name, tensor in start.state_dict().items()})
     data = joblib.hash((texts, targets, sample_weight))
     return f"{type(estimator).__name__}-{joblib.hash((params, data))}"
 
@@ -83,8 +92,11 @@ def _epoch_folders(folder):
     return sorted(path for path in folder.glob("epoch-*") if (path / "progress.json").exists())
 
 
-def open_checkpoint(estimator, texts, targets, sample_weight, seed):
-    """The checkpoint callback of this fit, resuming the last complete epoch; None without a folder."""
+def open_checkpoint(estimator, texts, targets, sample_weight, seed, start=None):
+    """The checkpoint callback of this fit, resuming the last complete epoch; None without a folder.
+
+    ``start``: the fitted module a ``warm_start`` fit continues (see :func:`checkpoint_key`).
+    """
     if estimator.checkpoint is None:
         return None
     root = Path(os.path.expanduser(os.fspath(estimator.checkpoint))).absolute()
@@ -92,7 +104,7 @@ def open_checkpoint(estimator, texts, targets, sample_weight, seed):
         raise ValueError(
             f"The 'checkpoint' parameter must be a folder; {str(root)!r} is a file."
         )
-    folder = root / checkpoint_key(estimator, texts, targets, sample_weight)
+    folder = root / checkpoint_key(estimator, texts, targets, sample_weight, start)
     saved = _epoch_folders(folder)
     if not saved:
         return TrainingCheckpoint(folder, seed)

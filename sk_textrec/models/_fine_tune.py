@@ -6,6 +6,7 @@ the skorch net and its callbacks, seeding, chunked prediction, pickling — is
 here, once.
 """
 
+import copy
 import functools
 import os
 from numbers import Integral, Real
@@ -54,6 +55,9 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         "checkpoint": [str, os.PathLike, None],
         "inference": [StrOptions(set(INFERENCE_OPTIONS))],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
+        "peft": [StrOptions({"lora"}), HasMethods(["to_dict"]), None],
+        "peft_pickle": [StrOptions({"adapters", "full"})],
+        "warm_start": ["boolean"],
     }
     # Built from net_'s fp32 weights when needed; never pickled nor saved.
     _derived_attributes = ("_inference_engine",)
@@ -62,9 +66,13 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         """One seed for everything random in ``fit``, drawn from ``random_state``."""
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
+    def _continues(self):
+        """Whether this fit continues the fitted weights (``warm_start`` on a fitted model)."""
+        return bool(self.warm_start) and hasattr(self, "net_")
+
     def _fit_encoder(
         self, texts, targets, sample_weight, *, tasks, head_sizes, stratify, seed,
-        encoder=None, initial_weights=None,
+        encoder=None, initial_weights=None, warm=False,
     ):
         """Tokenize, split, build the skorch net and train it; sets ``net_`` and ``n_epochs_``.
 
@@ -87,6 +95,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             (``_build_net``); with it, ``initial_weights`` are loaded.
         initial_weights : dict of tensors, default=None
             State dict the module starts from (a distilled student's).
+        warm : bool, default=False
+            Continue from the fitted module (``warm_start``) with a fresh
+            optimizer and learning-rate schedule; the caller has checked that
+            the targets fit its heads.
         """
         import torch
 
@@ -96,60 +108,95 @@ class FineTunedEncoderMixin(HFEncoderMixin):
                 "set validation_fraction (e.g. 0.1) as well."
             )
         from ._accelerate import accelerator_device, check_precision, resolve_accelerator
+        from ._peft import check_peft
+
+        check_peft(self)
+        if warm:
+            fitted_heads = [head.out_features for head in self.net_.module_.heads]
+            if list(head_sizes) != fitted_heads:
+                raise ValueError(
+                    f"This fit needs heads of widths {list(head_sizes)}, the fitted "
+                    f"{type(self).__name__} has {fitted_heads} (multi_output or the targets "
+                    "changed). A warm_start fit trains the fitted heads; fit with "
+                    "warm_start=False instead."
+                )
+        # A warm fit trains a copy: when it fails (a crash, Ctrl-C) the fitted model
+        # is left as it was, and the same fit again resumes its checkpoint, whose
+        # key hashes these starting weights.
+        previous = self.net_ if warm else None
+        warm_module = copy.deepcopy(previous.module_) if warm else None
+        accelerator = resolve_accelerator(self)
+        device = None if accelerator is None else accelerator_device(accelerator)
+        if warm:
+            # The tokenizer and max_length_ stay those of the fitted model; the
+            # device and precision are those asked for now.
+            self._set_up_device(device)
+        else:
+            self._set_up_runtime(device)
+        self._inference_engine = None
+        if accelerator is not None:
+            check_precision(accelerator, self._autocast_dtype, self.precision)
         from ._checkpoint import open_checkpoint
         from ._data import PooledRows, TokenizedTexts
         from ._faults import training_faults
         from ._module import PooledHeads
 
-        accelerator = resolve_accelerator(self)
-        self._set_up_runtime(None if accelerator is None else accelerator_device(accelerator))
-        self._inference_engine = None
-        if accelerator is not None:
-            check_precision(accelerator, self._autocast_dtype, self.precision)
-
         dataset = TokenizedTexts(*self._tokenize(texts), targets, sample_weight)
         # A resumed training keeps the seed it was started with (random_state may be None).
-        checkpoint = open_checkpoint(self, texts, targets, sample_weight, seed)
+        checkpoint = open_checkpoint(self, texts, targets, sample_weight, seed, start=warm_module)
         seed = seed if checkpoint is None else checkpoint.seed
         train, valid = self._split(dataset, stratify, seed)
-        with torch.random.fork_rng(devices=self._rng_devices()):
-            torch.manual_seed(seed)
-            heads_only = self._trains_heads_only()
-            # A frozen encoder's net only encodes; the heads' net is the one accelerated.
-            self.net_ = self._build_net(
-                train, valid, tasks, head_sizes, seed, encoder,
-                accelerator=None if heads_only else accelerator,
-            )
-            if initial_weights is not None:
-                self.net_.initialize()
-                self.net_.module_.load_state_dict(initial_weights)
-                # skorch's fit would otherwise initialize the module again.
-                self.net_.warm_start = True
-            full_net = None
-            if heads_only:
-                # The encoder's outputs do not change during training: encode each
-                # text once (through the caches) and train the heads on them.
-                full_net = self.net_ if initial_weights is not None else self.net_.initialize()
-                # Encoding draws loader seeds from torch's RNG, and only on cache
-                # misses: kept apart, training draws what it would draw anyway.
-                with torch.random.fork_rng(devices=self._rng_devices()):
-                    pooled = self._pooled_outputs(texts, full_net.module_.encoder, self.pooling)
-                train, valid = self._split(
-                    PooledRows(pooled, dataset.lengths, targets, sample_weight), stratify, seed
-                )
+        try:
+            with torch.random.fork_rng(devices=self._rng_devices()):
+                torch.manual_seed(seed)
+                if warm:
+                    self._prepare_warm_module(warm_module)
+                heads_only = self._trains_heads_only()
+                # A frozen encoder's net only encodes; the heads' net is the one accelerated.
                 self.net_ = self._build_net(
-                    train, valid, tasks, head_sizes, seed, module=PooledHeads(full_net.module_),
-                    accelerator=accelerator,
+                    train, valid, tasks, head_sizes, seed, encoder, module=warm_module,
+                    accelerator=None if heads_only else accelerator,
                 )
-            if checkpoint is not None:
-                checkpoint.attach(self.net_)
-            with training_faults(self, checkpoint):
-                self._train(train)
-            if full_net is not None:
-                # The heads were trained in place: the encoder-with-heads is the model.
-                full_net.history = self.net_.history
-                full_net.train_split = None
-                self.net_ = full_net
+                if initial_weights is not None:
+                    self.net_.initialize()
+                    self.net_.module_.load_state_dict(initial_weights)
+                    # skorch's fit would otherwise initialize the module again.
+                    self.net_.warm_start = True
+                full_net = None
+                if heads_only:
+                    # The encoder's outputs do not change during training: encode each
+                    # text once (through the caches) and train the heads on them.
+                    full_net = self.net_ if initial_weights is not None else self.net_.initialize()
+                    # Encoding draws loader seeds from torch's RNG, and only on cache
+                    # misses: kept apart, training draws what it would draw anyway.
+                    with torch.random.fork_rng(devices=self._rng_devices()):
+                        pooled = self._pooled_outputs(texts, full_net.module_.encoder, self.pooling)
+                    train, valid = self._split(
+                        PooledRows(pooled, dataset.lengths, targets, sample_weight), stratify, seed
+                    )
+                    self.net_ = self._build_net(
+                        train, valid, tasks, head_sizes, seed, module=PooledHeads(full_net.module_),
+                        accelerator=accelerator,
+                    )
+                if checkpoint is not None:
+                    checkpoint.attach(self.net_)
+                with training_faults(self, checkpoint):
+                    self._train(train)
+                if full_net is not None:
+                    # The heads were trained in place: the encoder-with-heads is the model.
+                    full_net.history = self.net_.history
+                    full_net.train_split = None
+                    self.net_ = full_net
+        except BaseException:
+            if previous is not None:
+                self.net_ = previous
+            raise
+        if self.peft is not None:
+            from ._peft import merge_adapters
+
+            merge_adapters(self, self.model_name_or_path, warm=warm)
+        elif hasattr(self, "_peft_adapters"):  # a warm fit without adapters changed every weight
+            del self._peft_adapters
         self.n_epochs_ = len(self.net_.history)
         self._engine(self.inference)
         return self
@@ -158,9 +205,28 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         """Whether ``fit`` trains the heads on the frozen encoder's cached pooled outputs.
 
         Adversarial training perturbs the encoder's word embeddings, so it runs
-        the encoder on every batch.
+        the encoder on every batch; adapters change the encoder.
         """
-        return self.freeze == "encoder" and self.adversarial is None
+        return self.freeze == "encoder" and self.adversarial is None and self.peft is None
+
+    def _prepare_warm_module(self, module):
+        """Apply the current parameters that do not change the fitted module's architecture.
+
+        What trains is set again: a fit without adapters may follow one with
+        them (whose merged encoder is frozen), or ``freeze`` may have changed.
+        """
+        from ._module import freeze_parameters
+
+        module.autocast_dtype = self._autocast_dtype
+        module.dropout.p = self.dropout
+        module.pooling = self.pooling
+        if self.peft is None:
+            module.encoder.requires_grad_(True)
+            freeze_parameters(module.encoder, self.freeze)
+        else:
+            from ._peft import add_adapters
+
+            module.encoder = add_adapters(module.encoder, self.peft)
 
     def _split(self, dataset, stratify, seed):
         if self.validation_fraction is None:
@@ -229,9 +295,10 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         """The skorch net; ``encoder`` (a transformers config) replaces the model source.
 
         ``sk_textrec.load`` passes the saved encoder's config so that the net is
-        built without the original model, then loads the saved weights. A
-        ``module`` (the heads of a frozen encoder) replaces the encoder-with-heads.
-        With an ``accelerator`` the net trains through it (see ``_accelerate``).
+        built without the original model, then loads the saved (merged) weights:
+        no adapters are added. A ``module`` (a ``warm_start`` fit's fitted module,
+        or the heads of a frozen encoder) is trained as it is. With an
+        ``accelerator`` the net trains through it (see ``_accelerate``).
         """
         import torch
         from skorch import NeuralNet
@@ -249,16 +316,20 @@ class FineTunedEncoderMixin(HFEncoderMixin):
             n_batches = batches_per_process(accelerator, n_batches)
             net_class, accelerated = AcceleratedNet, accelerated_net_params(accelerator)
         pad_token_id = self.tokenizer_.pad_token_id or 0
-        module_params = {"module": module} if module is not None else {
-            "module": EncoderWithHeads,
-            "module__model_name_or_path": self._model_source() if encoder is None else encoder,
-            "module__head_sizes": head_sizes,
-            "module__pooling": self.pooling,
-            "module__dropout": self.dropout,
-            "module__freeze": self.freeze,
-            "module__trust_remote_code": self.trust_remote_code,
-            "module__autocast_dtype": self._autocast_dtype,
-        }
+        if module is None:
+            module_params = {
+                "module": EncoderWithHeads,
+                "module__model_name_or_path": self._model_source() if encoder is None else encoder,
+                "module__head_sizes": head_sizes,
+                "module__pooling": self.pooling,
+                "module__dropout": self.dropout,
+                "module__freeze": self.freeze,
+                "module__trust_remote_code": self.trust_remote_code,
+                "module__autocast_dtype": self._autocast_dtype,
+                "module__peft": self.peft if encoder is None else None,
+            }
+        else:
+            module_params = {"module": module}
         params = {
             **module_params,
             "criterion": MultiTaskLoss,
@@ -301,6 +372,9 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         self.net_.optimizer_.state.clear()
         # The validation rows are not needed after training either.
         self.net_.train_split = None
+        # A warm fit hands skorch the fitted module itself; kept as the `module`
+        # parameter too, it would be pickled a second time beside `module_`.
+        self.net_.module = type(self.net_.module_)
 
     def _raw_outputs(self, X, inference=None):
         """The heads' outputs side by side, in the order of ``X``, under inference mode.
@@ -406,9 +480,15 @@ class FineTunedEncoderMixin(HFEncoderMixin):
     def __getstate__(self):
         # An ONNX Runtime session cannot be pickled; the engine is rebuilt from
         # the fp32 weights at the first prediction after loading. A new dict:
-        # the one scikit-learn returns is the live __dict__.
-        return {name: value for name, value in super().__getstate__().items()
-                if name not in self._derived_attributes}
+        # the one scikit-learn returns is the live __dict__. An adapters-only
+        # pickle leaves the (merged) encoder out; unpickling rebuilds it.
+        state = {name: value for name, value in super().__getstate__().items()
+                 if name not in self._derived_attributes}
+        if getattr(self, "_peft_adapters", None) is not None and self.peft_pickle == "adapters":
+            from ._peft import without_encoder
+
+            state["net_"] = without_encoder(self.net_)
+        return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -416,3 +496,7 @@ class FineTunedEncoderMixin(HFEncoderMixin):
         # CUDA is missing; report the device the model actually sits on.
         if "net_" in state:
             self.device_ = str(self.net_.device)
+            if self.net_.module_.encoder is None:  # an adapters-only pickle
+                from ._peft import restore_encoder
+
+                restore_encoder(self)

@@ -78,6 +78,35 @@ def encode_classification_columns(columns, input_name):
     return classes, np.column_stack(codes).astype(np.int64)
 
 
+def encode_with_fitted_classes(columns, fitted, input_name, estimator_name):
+    """Integer codes of shape (n, k) in the classes of a fitted model (a ``warm_start`` fit).
+
+    The columns must be as many as when fitted, and hold only fitted classes;
+    a column may lack some of them (a week without a rare label).
+    """
+    if len(columns) != len(fitted):
+        raise ValueError(
+            f"{input_name} has {len(columns)} column(s); {estimator_name} was fitted with "
+            f"{len(fitted)}. A warm_start fit trains the fitted heads: give the same columns, "
+            "or fit with warm_start=False."
+        )
+    codes = []
+    for j, (column, classes) in enumerate(zip(columns, fitted)):
+        where = input_name if len(columns) == 1 else f"{input_name} column {j}"
+        check_classification_targets(column)
+        column_classes, column_codes = np.unique(column, return_inverse=True)
+        known = set(classes.tolist())
+        unknown = [label for label in column_classes.tolist() if label not in known]
+        if unknown:
+            raise ValueError(
+                f"{where} holds classes {unknown} that {estimator_name} was not fitted on (its "
+                f"classes are {classes.tolist()}). A warm_start fit continues the fitted heads, "
+                "whose classes are fixed; fit with warm_start=False to learn new classes."
+            )
+        codes.append(np.searchsorted(classes, column_classes)[column_codes.reshape(-1)])
+    return np.column_stack(codes).astype(np.int64)
+
+
 def per_task(value, n_tasks, name, options=None):
     """A parameter given once for every task, or as a list of one value per task.
 

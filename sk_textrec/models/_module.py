@@ -106,6 +106,8 @@ class EncoderWithHeads(nn.Module):
     weights as the only head of a single-task model with the same seed.
     Mean pooling is the default because sentence encoders such as
     all-MiniLM-L6-v2 were trained with it; their [CLS] vector carries less.
+    With ``peft`` ("lora" or a peft config) the encoder gets adapters and its
+    own weights are frozen (see ``_peft.py``).
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class EncoderWithHeads(nn.Module):
         freeze=None,
         trust_remote_code=False,
         autocast_dtype=None,
+        peft=None,
     ):
         super().__init__()
         self.encoder = load_encoder(model_name_or_path, trust_remote_code)
@@ -127,6 +130,10 @@ class EncoderWithHeads(nn.Module):
         pooler = getattr(self.encoder, "pooler", None)
         if isinstance(pooler, nn.Module):
             pooler.requires_grad_(False)
+        if peft is not None:
+            from ._peft import add_adapters
+
+            self.encoder = add_adapters(self.encoder, peft)
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
         hidden_size = self.encoder.config.hidden_size

@@ -28,6 +28,11 @@ def _check_targets(y):
     return targets
 
 
+def _describe_targets(one_d, n_outputs):
+    """How a message names the form of y: "1-D targets" or "k target columns"."""
+    return "1-D targets" if one_d else f"{n_outputs} target column(s)"
+
+
 class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
     """Fine-tune a BERT-class encoder on raw texts or text pairs to predict numbers.
 
@@ -158,6 +163,34 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         Accelerator with another ``mixed_precision`` is refused; not with
         ``checkpoint``. The fitted model holds no accelerator: it pickles and
         predicts without one (prediction is not distributed).
+    peft : "lora", peft config or None, default=None
+        Train adapters instead of the encoder's weights (``pip install
+        'sk-textrec[scale]'``). ``"lora"`` adds LoRA adapters of rank 8
+        (``lora_alpha=16``, dropout 0.1) to the attention query and value
+        layers; a peft config (e.g. ``peft.LoraConfig(r=16,
+        target_modules=[...])``) adds any adapters peft can merge (LoRA, LoHa,
+        LoKr, IA3, ...). The encoder's own weights stay frozen and only the
+        adapters and the head train; after ``fit`` the adapters are merged
+        into the encoder's weights, so predicting costs what it costs without
+        them. Cannot be combined with ``freeze``.
+    peft_pickle : {"adapters", "full"}, default="adapters"
+        What a pickle of a model fitted with ``peft`` holds. ``"adapters"``:
+        only what training changed (adapters, head) and the name or path
+        of the base model, which unpickling loads again to merge the adapters
+        into: the base model must be loadable where the pickle is loaded (an
+        ``OSError`` names it otherwise). ``"full"``: the merged weights,
+        self-contained. Read when pickling; ``sk_textrec.save`` always writes
+        the merged weights.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted model continues from its weights on the
+        rows it is given instead of starting again: a periodic refit on new
+        rows (with ``max_epochs=1``, one pass over them). ``y`` must have the
+        same columns; the target standardisation of the first fit is kept.
+        ``X`` must have the same form (single texts or pairs). Each warm fit
+        gets a fresh AdamW and its own learning-rate schedule, warmed up
+        linearly over ``warmup_ratio`` of its steps; with ``peft`` it trains
+        new adapters on the merged weights. The tokenizer and ``max_length_``
+        stay those of the first fit.
 
     Attributes
     ----------
@@ -180,7 +213,7 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
         The two column names, when fitted on a DataFrame of text pairs.
     n_epochs_ : int
-        Number of epochs run.
+        Number of epochs run by the last fit.
 
     See Also
     --------
@@ -238,6 +271,9 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         cache_size=DEFAULT_CACHE_SIZE,
         memory=None,
         accelerator=None,
+        peft=None,
+        peft_pickle="adapters",
+        warm_start=False,
     ):
         self.model_name_or_path = model_name_or_path
         self.loss = loss
@@ -270,6 +306,9 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         self.cache_size = cache_size
         self.memory = memory
         self.accelerator = accelerator
+        self.peft = peft
+        self.peft_pickle = peft_pickle
+        self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -291,16 +330,27 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         """
         from ._losses import RegressionLoss
 
-        texts = self._validate_texts(X, reset=True)
+        warm = self._continues()
+        texts = self._validate_texts(X, reset=not warm)
         targets = _check_targets(y)
         check_consistent_length(texts, targets)
-        self._one_d_y = targets.ndim == 1
+        one_d_y = targets.ndim == 1
         targets = targets.reshape(len(targets), -1)
         sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
-        self.n_outputs_ = targets.shape[1]
-        self.target_mean_ = targets.mean(axis=0)
-        scale = targets.std(axis=0)
-        self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        if warm:
+            # The head predicts on the fitted standardised scale, which it keeps.
+            if (one_d_y, targets.shape[1]) != (self._one_d_y, self.n_outputs_):
+                raise ValueError(
+                    f"y holds {_describe_targets(one_d_y, targets.shape[1])}; BertRegressor was "
+                    f"fitted on {_describe_targets(self._one_d_y, self.n_outputs_)}. A warm_start fit trains "
+                    "the fitted head: give the same target columns, or fit with warm_start=False."
+                )
+        else:
+            self._one_d_y = one_d_y
+            self.n_outputs_ = targets.shape[1]
+            self.target_mean_ = targets.mean(axis=0)
+            scale = targets.std(axis=0)
+            self.target_scale_ = np.where(scale > 0, scale, 1.0)
         standardised = ((targets - self.target_mean_) / self.target_scale_).astype(np.float32)
         seed = self._draw_seed()
         width = self.n_outputs_
@@ -308,7 +358,7 @@ class BertRegressor(FineTunedEncoderMixin, RegressorMixin, BaseEstimator):
         return self._fit_encoder(
             texts, standardised, sample_weight,
             tasks=[(loss, slice(0, width), slice(0, width), 1.0)], head_sizes=[width],
-            stratify=None, seed=seed,
+            stratify=None, seed=seed, warm=warm,
         )
 
     def _to_target_scale(self, raw):

@@ -26,6 +26,9 @@ from pathlib import PurePath
 _REBUILT = frozenset({"net_", "model_", "tokenizer_", "device_", "_autocast_dtype"})
 # Never taken from a file: TextEmbedder pickles carry the module as torch-pickled bytes.
 _FORBIDDEN = frozenset({"_model_bytes"})
+# The adapters of a peft model, kept for adapters-only pickles: a folder holds the
+# merged weights instead, self-contained (the loaded model pickles in full).
+_NOT_KEPT = frozenset({"_peft_adapters"})
 WEIGHTS_FILE = "model.safetensors"
 
 
@@ -43,18 +46,24 @@ def is_encoder(obj):
 
 
 def _not_saved(estimator):
-    return _REBUILT | _FORBIDDEN | set(getattr(estimator, "_derived_attributes", ()))
+    return _REBUILT | _FORBIDDEN | _NOT_KEPT | set(getattr(estimator, "_derived_attributes", ()))
 
 
 def saved_state(estimator):
     """The attributes of an encoder estimator that its stub stores; paths as strings.
 
     A path parameter (``checkpoint=Path(...)``, ``model_name_or_path``) is
-    stored as its string, as ``sk_textrec.save`` stores paths elsewhere.
+    stored as its string, as ``sk_textrec.save`` stores paths elsewhere; a
+    peft config (the ``peft`` parameter) as its dict.
     """
     excluded = _not_saved(estimator)
-    return {name: os.fspath(value) if isinstance(value, PurePath) else value
-            for name, value in vars(estimator).items() if name not in excluded}
+    state = {name: os.fspath(value) if isinstance(value, PurePath) else value
+             for name, value in vars(estimator).items() if name not in excluded}
+    if state.get("peft") is not None:
+        from ._peft import config_to_saved
+
+        state["peft"] = config_to_saved(state["peft"])
+    return state
 
 
 class EncoderStub:
@@ -171,6 +180,10 @@ def restore_encoder(stub, root):
             "never writes: the folder was altered. It is not loaded."
         )
     estimator.__dict__.update(stub.state)
+    if isinstance(stub.state.get("peft"), dict):
+        from ._peft import config_from_saved
+
+        estimator.peft = config_from_saved(stub.state["peft"])
     if stub.folder is None:
         return estimator
     import torch

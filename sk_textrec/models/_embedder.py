@@ -173,7 +173,9 @@ class TextEmbedder(HFEncoderMixin, ClassNamePrefixFeaturesOutMixin, TransformerM
         return F.normalize(torch.from_numpy(embeddings), p=2, dim=1).numpy()
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: scikit-learn's __getstate__ returns the live __dict__, and
+        # popping from it would leave this estimator without its model.
+        state = dict(super().__getstate__())
         if "model_" in state:
             import torch
 

@@ -65,6 +65,7 @@ def test_text_embedder_pickle_round_trip(tiny_bert, reviews, monkeypatch):
     embedder = TextEmbedder(tiny_bert).fit(texts)
     expected = embedder.transform(texts)
     assert np.array_equal(pickle.loads(pickle.dumps(embedder)).transform(texts), expected)
+    assert hasattr(embedder, "model_")  # pickling leaves the live estimator whole
     embedder.device_ = "cuda"  # as if fitted on a GPU
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     restored = pickle.loads(pickle.dumps(embedder))

@@ -178,3 +178,22 @@ def test_bench_quality_real_split_matches_issue(bench):
     for target, share in (("low", 0.105), ("notrec", 0.181)):
         y = tasks.TASKS["clothing"].targets[target][1](frame)
         assert abs(y[test].mean() - share) < 0.01 and abs(y[~test].mean() - share) < 0.01
+
+
+def test_bench_quality_attacks_edit_every_field_and_keep_the_form(bench):
+    import pandas as pd
+
+    from sk_textrec.augmentation import CharacterNoise
+
+    rows = bench["_quality_rows"]
+    pairs = pd.DataFrame({"title": ["great dress", ""], "text": ["fits well and looks lovely", "too small"]})
+    noise = CharacterNoise(p=0.5)
+    edited = rows.attacked(pairs, noise)
+    assert list(edited.columns) == ["title", "text"] and len(edited) == 2
+    assert edited.loc[0, "title"] != "great dress" and edited.loc[0, "text"] != pairs.loc[0, "text"]
+    assert edited.loc[1, "title"] == ""  # empty fields stay empty
+    assert pairs.loc[0, "title"] == "great dress"  # the input is not edited in place
+    single = rows.attacked(["fits well and looks lovely"], noise)
+    assert isinstance(single, list) and len(single) == 1
+    assert rows.attacked(pairs, noise).equals(edited)  # seeded: the same edits every run
+    assert set(rows.ATTACKS) == {"character-noise", "synonym-replacement"}

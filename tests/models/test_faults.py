@@ -164,7 +164,8 @@ def test_text_embedder_transform_out_of_memory_halves_batch_size(tiny_bert, revi
     from transformers import BertModel
 
     texts, _ = reviews
-    embedder = TextEmbedder(tiny_bert, batch_size=16).fit(texts)
+    # Without the per-text cache, so that the second transform runs the model again.
+    embedder = TextEmbedder(tiny_bert, batch_size=16, cache_size=0).fit(texts)
     expected = embedder.transform(texts)
     _patch_eval_forward(monkeypatch, BertModel, _oom_above(5, []))
     with pytest.warns(UserWarning, match="batch_size=16 and predicted with batch_size=4") as record:

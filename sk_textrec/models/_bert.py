@@ -11,19 +11,8 @@ from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_label_values, check_sample_weight
 from ._encoder_cache import DEFAULT_CACHE_SIZE
 from ._fine_tune import FineTunedEncoderMixin
-from ._heads import (
-    LOSSES,
-    check_esmm_columns,
-    class_weight_vector,
-    encode_classification_columns,
-    encode_with_fitted_classes,
-    esmm_probabilities,
-    label_columns,
-    output_slices,
-    per_task,
-    softmax,
-    task_weight_vector,
-)
+from ._classifier_heads import classification_heads, encode_labels
+from ._heads import LOSSES, esmm_probabilities, label_columns, output_slices, softmax
 
 
 def _single_output(estimator):
@@ -424,92 +413,30 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
             aux_columns = label_columns(auxiliary_targets, "auxiliary_targets")[0]
         check_consistent_length(texts, *y_columns, *aux_columns)
         sample_weight = check_sample_weight(sample_weight, len(texts)).astype(np.float32)
-        classes, y_codes, stratify, aux_classes, aux_codes = self._label_codes(
-            y_columns, multi_output, aux_columns, len(texts), warm
+        esmm = self.multi_output == "esmm"
+        # A warm fit encodes in the fitted classes, which it keeps.
+        fitted = (self._class_columns(), self.auxiliary_classes_) if warm else None
+        codes = encode_labels(y_columns, aux_columns, esmm=esmm, estimator_name=type(self).__name__,
+                              fitted=fitted)
+        tasks, self._head_widths, class_weights = classification_heads(
+            codes, loss=self.loss, class_weight=self.class_weight, gamma=self.gamma, beta=self.beta,
+            tau=self.tau, task_weights=self.task_weights, esmm=esmm,
         )
         self._multi_output = multi_output
-        self.classes_ = classes if self._multi_output else classes[0]
+        self.classes_ = codes.classes if multi_output else codes.classes[0]
+        self.class_weight_ = class_weights if multi_output else class_weights[0]
         self.n_outputs_ = len(y_columns)
-        self.auxiliary_classes_ = aux_classes
+        self.auxiliary_classes_ = codes.aux_classes
         seed = self._draw_seed()
-        targets = np.hstack([y_codes, aux_codes])
-        tasks, self._head_widths = self._tasks(classes, y_codes, aux_classes)
+        targets = np.hstack([codes.y_codes, codes.aux_codes])
         return self._fit_encoder(
             texts, targets, sample_weight, tasks=tasks, head_sizes=self._head_widths,
-            stratify=stratify, seed=seed, warm=warm,
+            stratify=codes.stratify, seed=seed, warm=warm,
         )
 
-    def _label_codes(self, y_columns, multi_output, aux_columns, n_rows, warm):
-        """Classes and integer codes of y and of the auxiliary targets, and the stratification.
-
-        A warm fit encodes in the fitted classes, which it keeps.
-        """
-        name = type(self).__name__
-        if self.multi_output == "esmm" and multi_output:
-            y_codes = check_esmm_columns(y_columns)
-            classes = [np.unique(column) for column in y_columns]
-            stratify = 2 * y_codes[:, 0] + y_codes[:, 1]
-        else:
-            if self.multi_output == "esmm":
-                check_esmm_columns(y_columns)  # raises: ESMM needs two columns
-            if warm:
-                classes = self.classes_ if self._multi_output else [self.classes_]
-                y_codes = encode_with_fitted_classes(y_columns, classes, "y", name)
-            else:
-                classes, y_codes = encode_classification_columns(y_columns, "y")
-            stratify = y_codes[:, 0]
-        aux_classes, aux_codes = [], np.empty((n_rows, 0), np.int64)
-        if warm and (aux_columns or self.auxiliary_classes_):
-            aux_classes = self.auxiliary_classes_
-            aux_codes = encode_with_fitted_classes(aux_columns, aux_classes, "auxiliary_targets", name)
-        elif aux_columns:
-            aux_classes, aux_codes = encode_classification_columns(aux_columns, "auxiliary_targets")
-        return classes, y_codes, stratify, aux_classes, aux_codes
-
-    def _tasks(self, classes, y_codes, aux_classes):
-        """The loss of each head, its output and target columns, and the head widths."""
-        from ._losses import ESMMLoss, WeightedLoss, criterion_params
-
-        n_y = len(classes)
-        esmm = self.multi_output == "esmm"
-        weights = task_weight_vector(self.task_weights, n_y + len(aux_classes))
-        losses = per_task(self.loss, n_y, "loss", options=LOSSES)
-        class_weights = per_task(self.class_weight, n_y, "class_weight")
-        if isinstance(self.class_weight, dict) and n_y > 1:
-            raise ValueError(
-                "The 'class_weight' parameter is one dict for a 1-D y; for a 2-D y give a "
-                "list with one entry per column."
-            )
-        self.class_weight_ = [
-            class_weight_vector(weight, column_classes, y_codes[:, j])
-            for j, (weight, column_classes) in enumerate(zip(class_weights, classes))
-        ]
-        if esmm:
-            if set(losses) != {"cross_entropy"}:
-                raise ValueError("multi_output='esmm' is trained with loss='cross_entropy' only.")
-            positive = [w[1] / w[0] for w in self.class_weight_]
-            tasks = [(ESMMLoss(weights[:2], positive), slice(0, 2), slice(0, 2), 1.0)]
-            widths = [2]
-        else:
-            tasks, widths = [], []
-            for j, column_classes in enumerate(classes):
-                counts = np.bincount(y_codes[:, j], minlength=len(column_classes))
-                params = criterion_params(
-                    losses[j], self.class_weight_[j], counts,
-                    gamma=self.gamma, beta=self.beta, tau=self.tau,
-                )
-                tasks.append((WeightedLoss(**params), None, slice(j, j + 1), weights[j]))
-                widths.append(len(column_classes))
-        for k, column_classes in enumerate(aux_classes):
-            column = n_y + k
-            loss = WeightedLoss(np.ones(len(column_classes)))
-            tasks.append((loss, None, slice(column, column + 1), weights[column]))
-            widths.append(len(column_classes))
-        slices = output_slices(widths)
-        tasks = [(loss, slices[i], target, weight) for i, (loss, _, target, weight) in enumerate(tasks)]
-        if not self._multi_output:
-            self.class_weight_ = self.class_weight_[0]
-        return tasks, widths
+    def _class_columns(self):
+        """``classes_`` as one array per column of ``y``."""
+        return self.classes_ if self._multi_output else [self.classes_]
 
     def _task_outputs(self, raw):
         """Per column of y: its logits, or for ESMM the two probability tables."""
@@ -602,8 +529,7 @@ class BertClassifier(FineTunedEncoderMixin, ClassifierMixin, BaseEstimator):
             Labels from ``classes_``.
         """
         outputs = self._task_outputs(self._raw_outputs(X))
-        classes = self.classes_ if self._multi_output else [self.classes_]
-        columns = [labels[np.argmax(out, axis=1)] for labels, out in zip(classes, outputs)]
+        columns = [labels[np.argmax(out, axis=1)] for labels, out in zip(self._class_columns(), outputs)]
         return np.column_stack(columns) if self._multi_output else columns[0]
 
     def __sklearn_tags__(self):

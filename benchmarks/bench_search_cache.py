@@ -137,8 +137,8 @@ def report(rows):
         reference = pairs.get(name)
         same = ""
         if reference in rows:
-            equal = np.array_equal(row["mean_test_score"], rows[reference]["mean_test_score"])
-            same = f"{reference}: {'identical' if equal else 'DIFFERENT'}"
+            gap = np.max(np.abs(np.subtract(row["mean_test_score"], rows[reference]["mean_test_score"])))
+            same = f"{reference}: " + ("identical" if gap == 0 else f"max difference {gap:.1e}")
         encoded = "-" if row["texts_encoded"] is None else f"{row['texts_encoded']:,}"
         search = "TextEmbedder + LogisticRegression" if "embedder" in name else "BertClassifier(freeze='encoder')"
         lines.append(f"| {search} | {name} | {row['seconds']:.1f} | {encoded} | {same} |")

@@ -30,17 +30,15 @@ the table and the rows go to ``benchmarks/results/bench_memory.json``.
 
 import argparse
 import json
-import os
 import pickle
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT, machine_description, publish, shared_data_dir
+from _common import REPO_ROOT, machine_description, parse_row_args, publish, row_parser
 
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results" / "memory"
 DEFAULT_OUTPUT = REPO_ROOT / "benchmarks" / "results" / "bench_memory.json"
@@ -152,30 +150,10 @@ def table(results):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None, help="the shared data folder")
-    parser.add_argument("--out-dir", type=Path, default=None, help="one JSON per row")
-    parser.add_argument("--output", type=Path, default=None, help="the assembled JSON")
-    parser.add_argument("--only", default="", help="ROW[,ROW]")
-    parser.add_argument("--force", action="store_true", help="rerun finished rows")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    parser.add_argument("--quick", action="store_true", help="tiny BERT, 2k and 5k texts, temp folder")
+    parser = row_parser(__doc__, "smoke run: tiny BERT, 2k and 5k texts, outputs in the temp folder")
     parser.add_argument("--measure", nargs=2, metavar=("MODEL_PICKLE", "N_TEXTS"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    args.data_dir = args.data_dir or shared_data_dir()
-    args.rows = QUICK_ROWS if args.quick else ROWS
-    names = [n for n in args.only.split(",") if n] or list(args.rows)
-    unknown = sorted(set(names) - set(args.rows))
-    if unknown:
-        parser.error(f"unknown rows {unknown}; rows are {list(args.rows)}")
-    args.names = names
-    if args.quick:
-        quick_dir = Path(tempfile.gettempdir()) / "sk_textrec_bench_memory_quick"
-        args.out_dir = args.out_dir or quick_dir
-        args.output = args.output or quick_dir / "bench_memory.json"
-    args.out_dir = args.out_dir or DEFAULT_OUT_DIR
-    args.output = args.output or DEFAULT_OUTPUT
-    return args
+    return parse_row_args(parser, argv, ROWS, "bench_memory", DEFAULT_OUT_DIR, DEFAULT_OUTPUT,
+                          quick_rows=QUICK_ROWS)
 
 
 def main(argv=None):

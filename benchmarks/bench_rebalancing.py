@@ -228,7 +228,7 @@ def run_fold(name, fold, train, test, X, y, args):
     }
     # What the samplers did: the rows the vectorizer was fitted on, and details.
     n_rows, n_pos = len(train), int(y[train].sum())
-    X_cur, y_cur = X[train], y[train]
+    y_cur = y[train]
     for _, step in pipeline.steps[:-2]:
         if hasattr(step, "sample_indices_"):
             if hasattr(step, "n_plain_copies_"):
@@ -241,8 +241,7 @@ def run_fold(name, fold, train, test, X, y, args):
                 kept = np.zeros(len(step.label_issues_), dtype=bool)
                 kept[step.sample_indices_] = True
                 result["n_label_noise_removed"] = int((~kept).sum())
-            indices = step.sample_indices_
-            y_cur = y_cur[indices]
+            y_cur = y_cur[step.sample_indices_]
             n_rows, n_pos = len(y_cur), int(y_cur.sum())
     result["n_fit_rows"] = n_rows
     result["n_fit_positive"] = n_pos

@@ -22,19 +22,16 @@ quality benchmark's BERT rows). The table and all rows go to
 ``benchmarks/results/bench_training.json`` (``--quick``: the temp folder).
 """
 
-import argparse
 import json
 import os
 import pickle
 import sys
-import tempfile
 import time
 import traceback
-from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT, machine_description, publish, shared_data_dir
+from _common import REPO_ROOT, machine_description, parse_row_args, publish, row_parser
 from _quality_tasks import SEED, TEST_SIZE, binary_metrics, load_task, make_split, split_counts
 
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results" / "training"
@@ -96,29 +93,12 @@ def table(rows):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None, help="the shared data folder")
-    parser.add_argument("--out-dir", type=Path, default=None, help="one JSON per row")
-    parser.add_argument("--output", type=Path, default=None, help="the assembled JSON")
-    parser.add_argument("--only", default="", help=f"ROW[,ROW] among {list(ROWS)}")
-    parser.add_argument("--force", action="store_true", help="rerun finished rows")
+    parser = row_parser(__doc__, f"smoke run: {QUICK_ROWS} rows, the tiny random BERT, outputs in the temp folder")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--n-rows", type=int, default=None, help="stratified subsample before the split")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke run: {QUICK_ROWS} rows, the tiny random BERT, outputs in the temp folder")
-    args = parser.parse_args(argv)
-    names = [n for n in args.only.split(",") if n] or list(ROWS)
-    unknown = sorted(set(names) - set(ROWS))
-    if unknown:
-        parser.error(f"unknown rows {unknown}; rows are {list(ROWS)}")
-    args.names = names
-    quick_dir = Path(tempfile.gettempdir()) / "sk_textrec_bench_quick"
+    args = parse_row_args(parser, argv, ROWS, "bench_training", DEFAULT_OUT_DIR, DEFAULT_OUTPUT)
     if args.quick:
         args.n_rows = args.n_rows or QUICK_ROWS
-    args.out_dir = args.out_dir or (quick_dir / "training" if args.quick else DEFAULT_OUT_DIR)
-    args.output = args.output or (quick_dir / "bench_training.json" if args.quick else DEFAULT_OUTPUT)
-    args.data_dir = args.data_dir or shared_data_dir()
     return args
 
 

@@ -3,181 +3,27 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import StratifiedShuffleSplit, check_cv
-from sklearn.utils import Bunch, _safe_indexing, get_tags
+from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, column_or_1d, indexable
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import (
-    HasMethods,
-    Interval,
-    RealNotInt,
-    StrOptions,
-    _check_method_params,
-    _estimator_has,
-    _fit_context,
-    _num_samples,
-    _routing_enabled,
-)
+from ..utils._sklearn_compat import Interval, RealNotInt, StrOptions, _check_method_params, _routing_enabled
 from ..utils._cv import checked_splits
 from ..utils._validation import as_float_array, check_label_values, check_sample_weight
 from . import _threshold_objectives as obj
-
-
-def _check_is_fitted(estimator):
-    try:
-        check_is_fitted(estimator.estimator)
-    except NotFittedError:
-        check_is_fitted(estimator, "estimator_")
-
-
-class BaseThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
-    """Base class of classifiers that change the decision rule of another one.
-
-    It holds the shared contract: validation of ``X`` and ``y`` in :meth:`fit`
-    (the subclass writes ``_fit``), ``classes_`` read from ``estimator_`` and
-    ``predict_proba`` / ``predict_log_proba`` / ``decision_function`` delegated
-    unchanged to the fitted estimator when it has them.
-    """
-
-    _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"]), HasMethods(["fit", "decision_function"])],
-        "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
-    }
-
-    def __init__(self, estimator, *, response_method="auto"):
-        self.estimator = estimator
-        self.response_method = response_method
-
-    def _get_response_method(self):
-        if self.response_method == "auto":
-            return ["predict_proba", "decision_function"]
-        return [self.response_method]
-
-    @_fit_context(prefer_skip_nested_validation=False)  # the wrapped estimator is validated by itself
-    def fit(self, X, y, *, groups=None, sample_cost=None, **params):
-        """Fit the classifier and tune its decision rule.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} or list of str of shape (n_samples, ...)
-            Training data, in whatever form ``estimator`` accepts (texts included).
-        y : array-like of shape (n_samples,)
-            Target labels, binary or multiclass.
-        groups : array-like of shape (n_samples,), default=None
-            Group of each sample (binary targets): a threshold is tuned per group.
-            Also passed to the ``split`` method of a ``cv`` that uses groups
-            (``GroupKFold``...).
-        sample_cost : array-like of shape (n_samples, n_classes), default=None
-            Cost of predicting each class (columns in the order of ``classes_``)
-            for each sample; used by ``objective="cost"`` instead of ``cost_matrix``.
-        **params : dict
-            Parameters of ``estimator.fit`` (routed through metadata routing when it
-            is enabled). ``sample_weight``, if given, also weights the objective.
-
-        Returns
-        -------
-        self : object
-            The fitted classifier.
-        """
-        check_label_values(y)
-        check_classification_targets(y)
-        X, y = indexable(X, y)
-        y = column_or_1d(y, warn=True)
-        if _num_samples(X) != len(y):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {_num_samples(X)} and {len(y)}."
-            )
-        y_type = type_of_target(y, input_name="y")
-        if y_type not in ("binary", "multiclass"):
-            raise ValueError(f"Unknown label type: {y_type!r}; y must be binary or multiclass.")
-        n_classes = np.unique(y).size
-        if n_classes < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in y; got {n_classes} "
-                "class."
-            )
-        self._fit(X, y, groups=groups, sample_cost=sample_cost, **params)
-        for attribute in ("n_features_in_", "feature_names_in_"):
-            if hasattr(self.estimator_, attribute):
-                setattr(self, attribute, getattr(self.estimator_, attribute))
-        return self
-
-    @property
-    def classes_(self):
-        """Class labels, those of the fitted ``estimator_``."""
-        return self.estimator_.classes_
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the fitted estimator, unchanged by the tuning.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} or list of str
-            Input samples.
-
-        Returns
-        -------
-        probabilities : ndarray of shape (n_samples, n_classes)
-            ``estimator_.predict_proba(X)``.
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of the fitted estimator, unchanged by the tuning.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} or list of str
-            Input samples.
-
-        Returns
-        -------
-        log_probabilities : ndarray of shape (n_samples, n_classes)
-            ``estimator_.predict_log_proba(X)``.
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the fitted estimator, unchanged by the tuning.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} or list of str
-            Input samples.
-
-        Returns
-        -------
-        decisions : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            ``estimator_.decision_function(X)``.
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.classifier_tags.multi_class = True
-        tags.input_tags = inner.input_tags
-        tags.non_deterministic = inner.non_deterministic
-        return tags
+from ._threshold_base import BaseThresholdClassifier
+from ._threshold_groups import GroupThresholdsMixin
 
 
 def _check_costs(costs, name, shape_name, shape):
@@ -200,7 +46,7 @@ def _fit_and_score_fold(estimator, X, y, fit_params, train_idx, val_idx, score):
     return model, score(model, _safe_indexing(X, val_idx))
 
 
-class ThresholdTunedClassifier(BaseThresholdClassifier):
+class ThresholdTunedClassifier(GroupThresholdsMixin, BaseThresholdClassifier):
     """Classifier whose decision threshold (or class offsets) is tuned for an objective.
 
     Wraps any classifier with ``predict_proba`` or ``decision_function``. Its
@@ -660,83 +506,8 @@ class ThresholdTunedClassifier(BaseThresholdClassifier):
                 "precision": obj.binary_metric("precision", tp, fp, pos, neg)[::-1],
                 "recall": obj.binary_metric("recall", tp, fp, pos, neg)[::-1],
             }
-        if groups is None:
-            return
-        group_curves = {}
-        for group in np.unique(groups):
-            mask = groups == group
-            if np.unique(y[mask]).size < 2:
-                raise ValueError(
-                    f"Group {getattr(group, 'item', lambda: group)()!r} has samples of one class only; a threshold needs both classes "
-                    "in every group (merge small groups, or leave them to the global threshold by "
-                    "mapping them to one group)."
-                )
-            group_curves[group] = (mask, self._curve(builtin, score_fn, y[mask], scores[mask],
-                                                     weight[mask], None if cost is None else cost[mask]))
-        if self.equal_opportunity:
-            choice, self.best_score_ = self._equal_opportunity(
-                group_curves, builtin, score_fn, constraint, y, scores, weight, cost)
-        else:
-            choice = {g: self._best_on_curve(c, constraint, f"group {g!r}")[0]
-                      for g, (_, c) in group_curves.items()}
-            self.best_score_ = self._pooled_score(group_curves, choice, builtin, score_fn, y, scores,
-                                                  weight, cost)
-        self.group_thresholds_ = {
-            g.item() if hasattr(g, "item") else g: float(group_curves[g][1][0][k]) for g, k in choice.items()
-        }
-
-    def _pooled_score(self, group_curves, choice, builtin, score_fn, y, scores, weight, cost):
-        """Objective of the per-group thresholds ``choice`` on all the tuning data."""
-        if builtin is not None:
-            tp = sum(c[2][choice[g]] for g, (_, c) in group_curves.items())
-            fp = sum(c[3][choice[g]] for g, (_, c) in group_curves.items())
-            pos = sum(c[4] for _, c in group_curves.values())
-            neg = sum(c[5] for _, c in group_curves.values())
-            total_cost = None
-            if cost is not None:
-                total_cost = 0.0
-                for g, (mask, c) in group_curves.items():
-                    chosen = scores[mask] >= c[0][choice[g]]
-                    total_cost += np.sum(weight[mask] * np.where(chosen, cost[mask, 1], cost[mask, 0]))
-            return float(obj.binary_metric(builtin, tp, fp, pos, neg, cost=total_cost, beta=self.beta))
-        y_pred = np.empty(len(y), dtype=self.classes_.dtype)
-        neg_label = self.classes_[self.classes_ != self.pos_label_][0]
-        for g, (mask, c) in group_curves.items():
-            y_pred[mask] = np.where(scores[mask] >= c[0][choice[g]], self.pos_label_, neg_label)
-        return float(score_fn(y, y_pred, weight))
-
-    def _equal_opportunity(self, group_curves, builtin, score_fn, constraint, y, scores, weight, cost):
-        """Group thresholds whose TPRs lie in a band ``[L, L + tolerance]``.
-
-        For each candidate lower edge ``L`` (TPR values the groups reach), each
-        group takes its best threshold inside the band; the band whose choice
-        scores best on all the tuning data wins.
-        """
-        tol = self.groups_tolerance
-        tprs = {g: obj.binary_metric("tpr", c[2], c[3], c[4], c[5]) for g, (_, c) in group_curves.items()}
-        candidates = np.unique(np.concatenate(list(tprs.values())))
-        if candidates.size > 201:
-            candidates = candidates[np.linspace(0, candidates.size - 1, 201).astype(int)]
-        feasible = {g: obj.feasible_mask(constraint, *c[2:]) for g, (_, c) in group_curves.items()}
-        best_choice, best_score = None, -np.inf
-        for low in candidates:
-            choice = {}
-            for g, (_, c) in group_curves.items():
-                in_band = (tprs[g] >= low - 1e-12) & (tprs[g] <= low + tol + 1e-12) & feasible[g]
-                if not in_band.any():
-                    break
-                choice[g] = int(np.argmax(np.where(in_band, c[1], -np.inf)))
-            else:
-                score = self._pooled_score(group_curves, choice, builtin, score_fn, y, scores, weight,
-                                           cost)
-                if score > best_score:
-                    best_choice, best_score = choice, score
-        if best_choice is None:
-            raise ValueError(
-                f"No group thresholds give true-positive rates within groups_tolerance={tol} "
-                f"that also satisfy {obj.describe_constraint(constraint) or 'the constraint'}."
-            )
-        return best_choice, best_score
+        if groups is not None:
+            self._tune_groups(builtin, score_fn, constraint, y, scores, weight, cost, groups)
 
     # -- predict ------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..utils._device import resolve_device, resolve_precision
+from ..utils._heap import release_free_heap
 from ..utils._model_source import model_load_errors, resolve_model_source
 from ..utils._parallel import configure_worker_threads
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
@@ -183,7 +184,8 @@ class HFEncoderMixin:
         tokenized chunk in ``length_order`` (longest first, as the prediction
         loader batches them). ``batch_size`` is halved while the device runs out
         of memory (see ``_faults.BatchSizeBackoff``). With ``verbose``, inputs of
-        more than one chunk get a progress bar.
+        more than one chunk get a progress bar. The heap is trimmed after each
+        chunk (``utils._heap``), so memory stays bounded however many texts.
         """
         from tqdm.auto import tqdm
 
@@ -201,6 +203,8 @@ class HFEncoderMixin:
                 sorted_outputs = backoff.run(sorted_outputs_of, dataset)
                 chunks.append(restore_order(sorted_outputs, length_order(dataset.lengths)))
                 bar.update(len(dataset))
+                del dataset, sorted_outputs
+                release_free_heap()  # else fragmentation grows the resident memory chunk after chunk
         backoff.warn_if_reduced(self)
         return np.concatenate(chunks)
 

@@ -236,22 +236,26 @@ def test_bert_classifier_verbose_prints_epoch_table(tiny_bert, reviews, capsys):
 
 
 def test_bert_classifier_predict_streams_in_chunks_with_a_progress_bar(tiny_bert, reviews, capsys, monkeypatch):
-    """Check that predict_proba tokenizes at most one chunk at a time, in order, with a bar when verbose."""
+    """Check that predict_proba works one chunk at a time, in order, trimming the heap, with a bar when verbose."""
     from sk_textrec.models import _base
 
     texts, y = reviews
     clf = _fast(tiny_bert, max_epochs=1).fit(texts, y)
     monkeypatch.setattr(_base, "PREDICT_CHUNK_ROWS", 7)
+    trims = []
+    monkeypatch.setattr(_base, "release_free_heap", lambda: trims.append(1))
     tokenized = []
     tokenize = clf._tokenize
     monkeypatch.setattr(clf, "_tokenize", lambda chunk: tokenized.append(len(chunk)) or tokenize(chunk))
     many = [f"review number {i} " + texts[i % len(texts)] for i in range(30)]
     expected = np.concatenate([clf.predict_proba(many[i : i + 7]) for i in range(0, 30, 7)])
     tokenized.clear()
+    trims.clear()
     capsys.readouterr()
     clf.set_params(verbose=1)
     np.testing.assert_allclose(clf.predict_proba(many), expected, atol=1e-6)
     assert tokenized == [7, 7, 7, 7, 2]
+    assert len(trims) == 5  # the heap is trimmed after every chunk
     assert "predict: 100%" in capsys.readouterr().err
 
 

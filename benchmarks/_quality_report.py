@@ -140,7 +140,14 @@ def markdown_report(rows):
     done = [p for p in rows.values() if p["status"] == "done"]
     if done:
         machine = done[0]["machine"]
-        lines += ["", f"Machine: {machine['cpu_model']}, {machine['usable_cores']} usable cores, torch threads "
+        cpus = {}  # the rows each CPU ran (sessions may land on different machines)
+        for name, payload in rows.items():
+            if payload["status"] == "done":
+                cpus.setdefault(payload["machine"]["cpu_model"], []).append(name)
+        if len(cpus) > 1:
+            lines += ["", "CPUs: " + "; ".join(f"{cpu}: {', '.join(names)}" for cpu, names in cpus.items()) + "."]
+        label = "Machine of the first row" if len(cpus) > 1 else "Machine"
+        lines += ["", f"{label}: {machine['cpu_model']}, {machine['usable_cores']} usable cores, torch threads "
                       f"{machine['torch_threads']}; sk_textrec {machine['versions']['sk-textrec']}, torch "
                       f"{machine['versions']['torch']}; rows run from {min(p['machine']['date'] for p in done)} to "
                       f"{max(p['machine']['date'] for p in done)}; model {done[0]['settings']['model']}."]

@@ -2,10 +2,10 @@
 
 glibc's allocator keeps memory that torch frees for reuse, but the activations of
 length-grouped batches have a different shape in every batch and fragment its heap:
-without trimming, the resident memory of ``predict_proba`` on all-MiniLM-L6-v2 grew by
-about 40 MiB per 1,024 reviews, chunk after chunk, although nothing was kept (measured
-for ``benchmarks/bench_memory.py``); with ``malloc_trim(0)`` after each chunk it stays
-flat. Other C libraries (musl, macOS, Windows) have no ``malloc_trim``: nothing is done.
+without trimming, the resident memory of ``predict_proba`` on all-MiniLM-L6-v2 rose
+from chunk to chunk although nothing was kept (``benchmarks/bench_memory.py`` keeps the
+runs before and after this trim); ``malloc_trim(0)`` after each chunk returns it.
+Other C libraries (musl, macOS, Windows) have no ``malloc_trim``: nothing is done.
 """
 
 import ctypes

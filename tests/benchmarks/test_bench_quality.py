@@ -149,6 +149,33 @@ def test_bench_quality_tfidf_rows_run_resume_and_report(bench, data_dir, tmp_pat
     assert (img_dir / "quality.png").stat().st_size > 0
 
 
+def test_bench_quality_blend_learns_on_the_bert_rows_common_holdout(bench, data_dir, tmp_path, monkeypatch):
+    """Check a blend of two saved BERT rows + TF-IDF: one weight per model, their training minutes, same holdout."""
+    rows = bench["_quality_rows"]
+    bert_rows = ("bert-pair-head-tail-low", "bert-pair-aux-low")
+    monkeypatch.setitem(rows.ROWS, "blend-two", rows.Row("blend-two", "clothing", "low", "blend", inputs="title+text",
+                                                         run=rows.blend_with_tfidf(*bert_rows)))
+    out_dir = tmp_path / "out"
+    common = ["--data-dir", str(data_dir), "--out-dir", str(out_dir), "--quick", "--model", "tiny"]
+    assert bench["bench_quality"].main([*common, "--only", ",".join(bert_rows)]) == 0
+    assert bench["bench_quality"].main([*common, "--only", "blend-two"]) == 0
+
+    payload = json.loads((out_dir / "blend-two.json").read_text())
+    blend = payload["extra"]["blend"]
+    assert list(blend["weights"]) == [*bert_rows, "tfidf"]
+    assert set(blend["bert_fit_minutes"]) == set(bert_rows) and min(blend["bert_fit_minutes"].values()) > 0
+    saved = {name: np.load(out_dir / f"{name}.npz") for name in (*bert_rows, "blend-two")}
+    for name in bert_rows:
+        np.testing.assert_array_equal(saved[name]["holdout_ids"], saved["blend-two"]["holdout_ids"])
+
+    # A BERT row whose holdout is another split's is refused, not blended.
+    moved = dict(saved[bert_rows[1]])
+    moved["holdout_ids"] = np.roll(moved["holdout_ids"], 1)
+    np.savez(out_dir / f"{bert_rows[1]}.npz", **moved)
+    assert bench["bench_quality"].main([*common, "--only", "blend-two", "--force", "blend-two"]) == 1
+    assert "holdout is not this split's" in json.loads((out_dir / "blend-two.json").read_text())["error"]
+
+
 def test_bench_quality_failed_row_is_recorded_and_retried(bench, data_dir, tmp_path, monkeypatch, capsys):
     """Check that a row that raises is written with its error, does not stop the run, and runs again."""
     rows = bench["_quality_rows"]

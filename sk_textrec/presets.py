@@ -16,18 +16,17 @@ from .utils._sklearn_compat import StrOptions, validate_params
 
 __all__ = ["make_rare_class_classifier"]
 
-# The BertClassifier settings of each preset (see make_rare_class_classifier).
+# The BertClassifier settings of the presets: those of the benchmark rows that won
+# (benchmarks/bench_quality.py, docs/quality.md). No class weights: with the threshold
+# tuned they mostly move it, and balanced weights cost 0.010-0.020 PR-AUC on texts and on
+# pairs. "best" trains a second epoch: its BERT learns from 68% of the training rows (20%
+# are held out for the threshold, 15% of the rest for the blend), and after one epoch the
+# blend's PR-AUC was 0.658, below the fast preset's 0.675, against 0.687 after two (rows
+# preset-best-1-epoch-low, preset-fast-low, preset-best-low).
+_FAST_BERT = {"loss": "cross_entropy", "max_epochs": 1, "batch_size": 16, "lr": 5e-5, "max_length": 128}
 _PRESETS = {
-    "fast": {
-        "bert": {"loss": "cross_entropy", "class_weight": "balanced", "max_epochs": 1,
-                 "batch_size": 16, "lr": 5e-5, "max_length": 128},
-        "blend": False,
-    },
-    "best": {
-        "bert": {"loss": "cross_entropy", "class_weight": "balanced", "max_epochs": 2,
-                 "batch_size": 16, "lr": 5e-5, "max_length": 128, "truncation": "head+tail"},
-        "blend": True,
-    },
+    "fast": {"bert": _FAST_BERT, "blend": False},
+    "best": {"bert": {**_FAST_BERT, "max_epochs": 2, "truncation": "head+tail"}, "blend": True},
 }
 # Share of the training rows held out to tune the threshold, and (inside it) to
 # learn the blend's weights.
@@ -63,12 +62,12 @@ def make_rare_class_classifier(preset="fast", *, model_name_or_path=None, device
     of the training rows, so ``predict`` trades precision for recall where F1
     is best; ``predict_proba`` is unchanged.
 
-    - ``"fast"``: one epoch of balanced cross-entropy fine-tuning (benchmark
-      row ``preset-fast``); about 12 minutes on 11,000 reviews on 2 CPU cores.
+    - ``"fast"``: one epoch of cross-entropy fine-tuning (benchmark row
+      ``preset-fast``); about 8 minutes on 11,000 reviews on 2 CPU cores.
     - ``"best"``: two epochs with head+tail truncation, blended with a word +
       character TF-IDF model by a :class:`~sk_textrec.ensemble.HoldoutStackingClassifier`
       whose weights are learned on rows neither model trained on (benchmark
-      row ``preset-best``); about 40 minutes there.
+      row ``preset-best``); about 13 minutes there.
 
     Parameters
     ----------
@@ -99,9 +98,11 @@ def make_rare_class_classifier(preset="fast", *, model_name_or_path=None, device
     The presets were measured on a binary rare class in reviews of ~74 tokens
     with ~11,000 training rows. On many classes with few rows each (the toy
     titles of docs/quality.md: 15 categories, 4,563 rows) the fast preset's
-    single epoch underfits and a word + character TF-IDF model wins; raise
-    ``estimator__max_epochs`` (``estimator__bert__max_epochs`` in "best")
-    there, and compare with TF-IDF before choosing.
+    single epoch underfits, its rare categories are almost never predicted
+    without class weights, and a word + character TF-IDF model wins; set
+    ``estimator__class_weight="balanced"`` and raise ``estimator__max_epochs``
+    (``estimator__bert__...`` in "best") there, and compare with TF-IDF
+    before choosing.
 
     Examples
     --------

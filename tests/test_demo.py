@@ -52,6 +52,7 @@ def test_demo_synthetic_prints_imbalanced_report(capsys):
     assert "120 synthetic product reviews" in out
     assert "rare class 1" in out
     assert "fine-tuned for 1 epoch(s) on cpu (the top 2 of 2 layers and the head" in out
+    assert "the head; cross-entropy, no class weights, lr 0.0002" in out  # the preset's loss, as set
     assert out.count("its decision threshold tuned for the rare class's F1") == 2
     assert out.count("PR-AUC (average precision) of the rare class 1:") == 2
     assert len(re.findall(r"P\(1\) >= 0\.\d{3}", out)) == 2  # both decision rules in the summary

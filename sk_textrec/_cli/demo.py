@@ -36,10 +36,11 @@ TEST_SIZE = 0.25
 # three epochs instead of one, and only the top TRAINED_LAYERS layers of the
 # encoder trained, at a higher learning rate. An epoch then costs about a
 # third of a full fine-tune's on a CPU. Against the tuned TF-IDF baseline it
-# led on both the rare class's F1 and PR-AUC with seeds 0 and 1 and on one of
-# the two with seeds 2 and 3, where the preset's single full epoch lost both
-# with seed 1 (the test set has 30 rare reviews: F1 moves by about 0.05
-# between seeds). 97% of the synthetic reviews fit in 64 tokens; on longer
+# led on both the rare class's F1 and PR-AUC with seeds 0 and 2 and on one of
+# the two with seeds 1 (F1) and 3 (PR-AUC), on the packaged MiniLM; the
+# preset's single full epoch, with the balanced class weights the preset had
+# then, lost both with seed 1 (the test set has 30 rare reviews: F1 moves by
+# about 0.05 between seeds). 97% of the synthetic reviews fit in 64 tokens; on longer
 # reviews (a CSV) the cut bounds the cost of a batch.
 DEFAULT_MAX_EPOCHS = 3
 DEFAULT_MAX_LENGTH = 64
@@ -206,8 +207,17 @@ def _uses(name, model, model_label, trained):
                 f"class weights; {rule}")
     bert = model.estimator_
     return (f"{model_label} fine-tuned for {bert.n_epochs_} epoch(s) on {bert.device_} "
-            f"({trained} and the head; cross-entropy, balanced class weights, lr {bert.lr:g}, "
+            f"({trained} and the head; {_loss_used(bert)}, lr {bert.lr:g}, "
             f"batch {bert.batch_size}, {_max_length_used(bert)}); {rule}")
+
+
+def _loss_used(bert):
+    """The training loss and class weights, as the preset (or --set options) made them."""
+    loss = str(bert.loss).replace("_", "-")
+    if bert.class_weight is None:
+        return f"{loss}, no class weights"
+    weights = f"{bert.class_weight} class weights" if isinstance(bert.class_weight, str) else "class weights"
+    return f"{loss}, {weights}"
 
 
 def _max_length_used(bert):

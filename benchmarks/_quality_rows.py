@@ -418,6 +418,10 @@ _add(Row("preset-best-1-epoch-low", "clothing", "low", inputs="title+text", minu
          build=preset("best", estimator__bert__max_epochs=1, estimator__bert__truncation="head"),
          description="make_rare_class_classifier('best') with one epoch and head truncation (the fast "
                      "preset's BERT, blended) on (title, text) pairs"))
+# And would a third epoch close more of the gap to the targets?
+_add(Row("preset-best-3-epochs-low", "clothing", "low", inputs="title+text", minutes=25,
+         build=preset("best", estimator__bert__max_epochs=3),
+         description="make_rare_class_classifier('best') with three epochs on (title, text) pairs"))
 _add(Row("toys-preset-fast", "toys", "category", minutes=6, build=preset("fast"),
          description="make_rare_class_classifier('fast') on the titles: per-class offsets tuned for macro-F1 "
                      "on a 20% holdout"))

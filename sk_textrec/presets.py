@@ -16,14 +16,10 @@ from .utils._sklearn_compat import StrOptions, validate_params
 
 __all__ = ["make_rare_class_classifier"]
 
-# The BertClassifier settings of the presets: those of the benchmark rows that won
-# (benchmarks/bench_quality.py, docs/quality.md). No class weights: with the threshold
-# tuned they mostly move it, and balanced weights cost 0.010-0.020 PR-AUC on texts and on
-# pairs. "best" trains a second epoch: its BERT learns from 68% of the training rows (20%
-# are held out for the threshold, 15% of the rest for the blend), and after one epoch the
-# blend's PR-AUC was 0.658, below the fast preset's 0.675, against 0.687 after two and
-# 0.682 after three (rows preset-best-1-epoch-low, preset-fast-low, preset-best-low,
-# preset-best-3-epochs-low).
+# The BertClassifier settings of the presets: those of the benchmark rows that won. No
+# class weights (with a tuned threshold they mostly move it, and cost PR-AUC); two epochs
+# in "best", whose BERT learns from 68% of the rows. The measurements: docs/design.md,
+# "Presets", and docs/quality.md.
 _FAST_BERT = {"loss": "cross_entropy", "max_epochs": 1, "batch_size": 16, "lr": 5e-5, "max_length": 128}
 _PRESETS = {
     "fast": {"bert": _FAST_BERT, "blend": False},

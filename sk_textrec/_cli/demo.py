@@ -40,8 +40,8 @@ TEST_SIZE = 0.25
 # the two with seeds 1 (F1) and 3 (PR-AUC), on the packaged MiniLM; the
 # preset's single full epoch, with the balanced class weights the preset had
 # then, lost both with seed 1 (the test set has 30 rare reviews: F1 moves by
-# about 0.05 between seeds). 97% of the synthetic reviews fit in 64 tokens; on longer
-# reviews (a CSV) the cut bounds the cost of a batch.
+# about 0.05 between seeds). 97% of the synthetic reviews fit in 64 tokens; on
+# longer reviews (a CSV) the cut bounds the cost of a batch.
 DEFAULT_MAX_EPOCHS = 3
 DEFAULT_MAX_LENGTH = 64
 TRAINED_LAYERS = 2
